@@ -1,0 +1,261 @@
+"""FIX tag=value codec: stream framing, field splitting, canonical encoding.
+
+Framing follows QuickFIX's parser (FORMAT.md §8.3): skip to the next `8=`, read
+BodyLength L from the `9=` field, skip L bytes, then search forward for the next
+`<SOH>10=` and end at the SOH after it. A wrong BodyLength therefore either ends
+early at the message's own CheckSum or swallows the next message; both yield a
+frame that `split_fields` reports as garbled (no exception ever leaves the codec).
+
+`split_fields` is the hot path: one latin-1 decode, C-level `count`/`replace`/
+`split`, a dict lookup per tag, and the CheckSum via `zlib.adler32` (whose low
+16 bits are 1 + the byte sum as long as a chunk is at most 256 bytes).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from operator import itemgetter
+
+from gateway.fix.errors import EncodeError, Garbled, GarbledReason
+from gateway.fix.message import Group, Item, Message
+
+SOH = "\x01"
+DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
+
+_TAG_OF: dict[str, int] = {str(tag): tag for tag in range(10_000)}
+_PREFIX: dict[int, str] = {tag: f"{tag}=" for tag in range(10_000)}
+_by_tag: Callable[[Item], int] = itemgetter(0)
+_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def checksum(data: bytes | bytearray | memoryview) -> int:
+    """FIX CheckSum: the byte sum modulo 256."""
+    view = memoryview(data)
+    if len(view) <= 256:
+        return ((zlib.adler32(view) & 0xFFFF) - 1) & 0xFF
+    total = 0
+    for start in range(0, len(view), 256):
+        total += (zlib.adler32(view[start:start + 256]) & 0xFFFF) - 1
+    return total & 0xFF
+
+
+class Framer:
+    """Cuts a byte stream into candidate FIX frames, QuickFIX style.
+
+    `feed` returns complete frames (bytes) and `Garbled` values for input that
+    was skipped; partial input is kept for the next call. Memory is bounded:
+    nothing larger than `max_message_size` is ever buffered for long.
+    """
+
+    __slots__ = ("_buffer", "max_message_size")
+
+    def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
+        self._buffer = bytearray()
+        self.max_message_size = max_message_size
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[bytes | Garbled]:
+        buffer = self._buffer
+        buffer += data
+        out: list[bytes | Garbled] = []
+        position = 0
+        while True:
+            step = self._next(buffer, position, out)
+            if step < 0:
+                break
+            position = step
+        if position:
+            del buffer[:position]
+        return out
+
+    def _next(self, buffer: bytearray, position: int, out: list[bytes | Garbled]) -> int:
+        """Consume one frame or junk run from `position`; -1 when more input is needed."""
+        start = buffer.find(b"8=", position)
+        if start < 0:
+            keep = 1 if buffer.endswith(b"8") else 0
+            end = len(buffer) - keep
+            if end > position:
+                out.append(Garbled(GarbledReason.JUNK, "no BeginString", bytes(buffer[position:end])))
+                return end
+            return -1
+        if start > position:
+            out.append(Garbled(GarbledReason.JUNK, "before BeginString", bytes(buffer[position:start])))
+        # Every search stays inside the size window, so the verdict on a candidate
+        # depends on the stream only, never on how it was split into reads.
+        limit = start + self.max_message_size
+        length_field = buffer.find(b"\x019=", start, limit)
+        if length_field < 0:
+            return self._wait_or_drop(buffer, position, start, out)
+        length_end = buffer.find(b"\x01", length_field + 3, limit)
+        if length_end < 0:
+            return self._wait_or_drop(buffer, position, start, out)
+        length_text = bytes(buffer[length_field + 3:length_end])
+        if not length_text.isdigit():
+            out.append(Garbled(GarbledReason.BAD_BODY_LENGTH_FIELD, repr(length_text), bytes(buffer[start:length_end + 1])))
+            return start + 2
+        body_end = length_end + 1 + _number(length_text.decode("ascii"))
+        if body_end - start > self.max_message_size:
+            out.append(Garbled(GarbledReason.TOO_LARGE, f"BodyLength {length_text[:24]!r}", bytes(buffer[start:length_end + 1])))
+            return start + 2
+        if len(buffer) < body_end:
+            return start if start > position else -1
+        checksum_field = buffer.find(b"\x0110=", body_end - 1, limit)
+        if checksum_field < 0:
+            return self._wait_or_drop(buffer, position, start, out)
+        end = buffer.find(b"\x01", checksum_field + 4, limit)
+        if end < 0:
+            return self._wait_or_drop(buffer, position, start, out)
+        out.append(bytes(buffer[start:end + 1]))
+        return end + 1
+
+    def _wait_or_drop(self, buffer: bytearray, position: int, start: int,
+                      out: list[bytes | Garbled]) -> int:
+        if len(buffer) - start < self.max_message_size:
+            # Keep the incomplete candidate; what precedes it was reported as junk.
+            return start if start > position else -1
+        out.append(Garbled(GarbledReason.TOO_LARGE, "no complete message within the size limit",
+                           bytes(buffer[start:start + 64])))
+        return start + 2
+
+
+def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
+    """Verify a frame (first fields, BodyLength, CheckSum) and split it into tags and values.
+
+    The result includes 8, 9, 35 ... 10 in arrival order.
+    """
+    text = frame.decode("latin-1")
+    first_end = text.find(SOH)
+    if not text.startswith("8=") or not text.startswith("9=", first_end + 1):
+        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "8 and 9 must come first", frame)
+    second_end = text.find(SOH, first_end + 1)
+    if not text.startswith("35=", second_end + 1):
+        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "35 must be the third field", frame)
+    checksum_start = text.rfind("\x0110=") + 1
+    declared = text[first_end + 3:second_end]
+    # isdecimal, not isdigit: int() refuses the latin-1 superscripts isdigit accepts.
+    if not declared.isdecimal() or checksum_start != second_end + 1 + _number(declared):
+        return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
+    declared_sum = text[checksum_start + 3:-1]
+    if (not declared_sum.isdecimal() or not text.endswith(SOH)
+            or _number(declared_sum) != checksum(frame[:checksum_start])):
+        return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
+    fields = text[:-1]
+    if fields.count("=") == fields.count(SOH) + 1:
+        parts = fields.replace("=", SOH).split(SOH)
+        tag_texts = parts[0::2]
+        values = parts[1::2]
+    else:
+        split = _split_slow(fields)
+        if isinstance(split, Garbled):
+            return Garbled(split.reason, split.detail, frame)
+        tag_texts, values = split
+    tags = list(map(_TAG_OF.get, tag_texts))
+    if None in tags:
+        converted = _convert_tags(tag_texts)
+        if converted is None:
+            return Garbled(GarbledReason.BAD_TAG, "tag is not a 32-bit integer", frame)
+        tags = converted  # type: ignore[assignment]
+    if tags.count(8) != 1 or tags.count(9) != 1 or tags.count(10) != 1:
+        # QuickFIX leaves every 8, 9 and 10 out of the length it recomputes, so one
+        # inside the message makes the BodyLength wrong: garbled, not rejected.
+        return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, "8, 9 or 10 inside the message", frame)
+    return tags, values  # type: ignore[return-value]
+
+
+def _number(digits: str) -> int:
+    """The value of an ASCII digit string; int() refuses more than 4300 digits."""
+    if len(digits) > 20:
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > 20:
+            return 1 << 70  # larger than any length, checksum or tag
+    return int(digits)
+
+
+def _split_slow(fields: str) -> tuple[list[str], list[str]] | Garbled:
+    """Per-field split for values that contain '=' (legal) or fields without it (garbled)."""
+    tag_texts: list[str] = []
+    values: list[str] = []
+    for field in fields.split(SOH):
+        tag, equals, value = field.partition("=")
+        if not equals:
+            return Garbled(GarbledReason.MISSING_EQUALS, repr(field[:32]), b"")
+        tag_texts.append(tag)
+        values.append(value)
+    return tag_texts, values
+
+
+def _convert_tags(tag_texts: list[str]) -> list[int] | None:
+    tags: list[int] = []
+    for text in tag_texts:
+        tag = _TAG_OF.get(text)
+        if tag is None:
+            body = text[1:] if text.startswith("-") else text
+            if not body.isdigit() or not body.isascii():
+                return None
+            tag = -_number(body) if text.startswith("-") else _number(body)
+            if not _INT32_MIN <= tag <= _INT32_MAX:
+                return None  # QuickFIX reads tags as int: out of range is "not an integer"
+        tags.append(tag)
+    return tags
+
+
+# -- encoding -----------------------------------------------------------------
+
+def _prefix(tag: int) -> str:
+    prefix = _PREFIX.get(tag)
+    return prefix if prefix is not None else f"{tag}="
+
+
+def _write_items(items: list[Item], out: list[str], canonical: bool = True) -> None:
+    for tag, value in sorted(items, key=_by_tag) if canonical else items:
+        if value.__class__ is str:
+            out.append(_prefix(tag) + value + SOH)
+        else:
+            _write_group(tag, value, out)  # type: ignore[arg-type]
+
+
+def _write_group(tag: int, group: Group, out: list[str]) -> None:
+    out.append(f"{tag}={len(group.entries)}{SOH}")
+    order = group.order
+    for entry in group.entries:
+        if order is not None:
+            entry = sorted(entry, key=lambda item: order.get(item[0], 1 << 30))
+        for member_tag, value in entry:
+            if value.__class__ is str:
+                out.append(_prefix(member_tag) + value + SOH)
+            else:
+                _write_group(member_tag, value, out)  # type: ignore[arg-type]
+
+
+def encode(message: Message, canonical: bool = True) -> bytes:
+    """Encode in canonical order: 8, 9, 35, header by tag, body by tag, trailer, 10.
+
+    `canonical=False` keeps the body in its current order (for resending a stored
+    message, already canonical, whose groups a dictionary-less session cannot see).
+    """
+    out = [f"35={message.msg_type}{SOH}"]
+    header = message.header
+    if header:
+        _write_items(list(header.items()), out)
+    _write_items(message.body, out, canonical)
+    trailer = message.trailer
+    if trailer:
+        for tag in (93, 89):
+            if tag in trailer:
+                out.append(f"{tag}={trailer[tag]}{SOH}")
+    return finish(out, message.begin_string)
+
+
+def finish(parts: list[str], begin_string: str = "FIX.4.4") -> bytes:
+    """Prepend 8/9 and append 10 to encoded fields, one field per part, each ending in SOH."""
+    body_text = "".join(parts)
+    if body_text.count(SOH) != len(parts):
+        raise EncodeError("a field value contains SOH")
+    body = body_text.encode("latin-1")
+    head = f"8={begin_string}{SOH}9={len(body)}{SOH}".encode("latin-1")
+    data = head + body
+    return data + b"10=%03d\x01" % checksum(data)
