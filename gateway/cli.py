@@ -13,10 +13,12 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from gateway import logview
+from gateway.commands import at
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 REGISTRARS: list[Callable[[Subparsers], None]] = [
+    at.register,
     logview.register,
 ]
 

@@ -34,7 +34,8 @@ def run(coroutine: Awaitable[int]) -> int:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a declared dependency on Linux
         return asyncio.run(_wrap(coroutine))
-    return asyncio.run(_wrap(coroutine), loop_factory=uvloop.new_event_loop)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(_wrap(coroutine))
 
 
 async def _wrap(coroutine: Awaitable[int]) -> int:

@@ -17,6 +17,9 @@ class SessionLog(Protocol):
 
     def on_event(self, text: str) -> None: ...
 
+    def flush(self) -> None:
+        """Write buffered lines out; the transport calls it once per loop turn."""
+
     def close(self) -> None: ...
 
 
@@ -30,6 +33,9 @@ class NullLog:
         pass
 
     def on_event(self, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
         pass
 
     def close(self) -> None:
@@ -52,6 +58,9 @@ class MemoryLog:
 
     def on_event(self, text: str) -> None:
         self.events.append(text)
+
+    def flush(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Callable
+from typing import cast
 
 from gateway.fix.codec import Framer
 from gateway.fix.errors import Garbled
@@ -43,7 +44,8 @@ class FixConnection(asyncio.Protocol):
 
     # -- asyncio callbacks -------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        transport = cast(asyncio.Transport, transport)
         self.transport = transport
         self.connected_at = asyncio.get_running_loop().time()
         sock = transport.get_extra_info("socket")
@@ -97,8 +99,10 @@ class FixConnection(asyncio.Protocol):
 
     # -- end of turn ----------------------------------------------------------------
     def _touch(self) -> None:
-        if self.session is not None:
-            self.flusher.add_durable(self.session.store)
+        session = self.session
+        if session is not None:
+            self.flusher.add_durable(session.store)
+            self.flusher.add_log(session.log)
         self.flusher.add_output(self)
 
     def flush_output(self) -> None:

@@ -319,7 +319,11 @@ def briefs(sent: list[Sent]) -> list[str]:
 
 # -- two sessions back to back -------------------------------------------------------
 
-DropFilter = Callable[[Sent], bool]
+Tamper = Callable[[bytes], list[bytes]]
+
+
+def _intact(data: bytes) -> list[bytes]:
+    return [data]
 
 
 class Link:
@@ -340,7 +344,11 @@ class Link:
 
 
 class Pair:
-    """An initiator and an acceptor session joined through in-memory links."""
+    """An initiator and an acceptor session joined through in-memory links.
+
+    `tamper_to_acceptor` / `tamper_to_initiator` see every frame in flight and
+    return what arrives instead: `[]` drops it, `[data, data]` duplicates it.
+    """
 
     def __init__(self, initiator: SessionSettings | None = None,
                  acceptor: SessionSettings | None = None) -> None:
@@ -349,8 +357,8 @@ class Pair:
         self.acceptor = Rig(acceptor or acceptor_settings(), clock=self.clock)
         self.to_acceptor = Link()
         self.to_initiator = Link()
-        self.drop_to_acceptor: DropFilter = lambda sent: False
-        self.drop_to_initiator: DropFilter = lambda sent: False
+        self.tamper_to_acceptor: Tamper = _intact
+        self.tamper_to_initiator: Tamper = _intact
 
     def connect(self) -> None:
         """New links both ways; the acceptor is attached first, then the initiator logs on."""
@@ -358,6 +366,17 @@ class Pair:
         self.acceptor.session.connect(self.to_initiator)
         self.initiator.session.connect(self.to_acceptor)
         self.pump()
+
+    def reconnect(self) -> None:
+        """Drop whichever side is still attached, then `connect`."""
+        for session in (self.initiator.session, self.acceptor.session):
+            if session.connected:
+                session.disconnect("test reconnect")
+        self.connect()
+
+    @property
+    def logged_on(self) -> bool:
+        return self.initiator.session.is_logged_on and self.acceptor.session.is_logged_on
 
     def pump(self, limit: int = 100_000) -> int:
         """Deliver queued frames both ways until quiet; the number delivered.
@@ -368,16 +387,15 @@ class Pair:
         """
         delivered = 0
         initiator, acceptor = self.initiator.session, self.acceptor.session
-        routes = ((self.to_acceptor, acceptor, self.to_initiator, self.drop_to_acceptor),
-                  (self.to_initiator, initiator, self.to_acceptor, self.drop_to_initiator))
+        routes = ((self.to_acceptor, acceptor, self.to_initiator, self.tamper_to_acceptor),
+                  (self.to_initiator, initiator, self.to_acceptor, self.tamper_to_initiator))
         while self.to_acceptor.queue or self.to_initiator.queue:
-            for inbound, receiver, own, drop in routes:
+            for inbound, receiver, own, tamper in routes:
                 while inbound.queue:
-                    data = inbound.queue.popleft()
-                    if receiver.responder is not own or drop(Sent.parse(data)):
-                        continue
-                    receiver.on_frame(data)
-                    delivered += 1
+                    for data in tamper(inbound.queue.popleft()):
+                        if receiver.responder is own:
+                            receiver.on_frame(data)
+                            delivered += 1
                     assert delivered <= limit, "pump did not settle"
         for inbound, receiver, own, _ in routes:
             if inbound.closed and receiver.responder is own:
