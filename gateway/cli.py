@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from gateway import logview
-from gateway.commands import at
+from gateway.commands import at, run
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 REGISTRARS: list[Callable[[Subparsers], None]] = [
+    run.register,
     at.register,
     logview.register,
 ]

@@ -201,9 +201,9 @@ class Validator:
             if message_def is not None:
                 if tag not in message_def.fields:
                     return Rejection(Reason.TAG_NOT_DEFINED_FOR_MESSAGE_TYPE, tag)
-                if tag in message_def.groups and message is not None:
-                    if not value.lstrip("-").isdigit() or int(value) != _entries(message, tag):
-                        return Rejection(Reason.INCORRECT_NUMINGROUP_COUNT, tag)
+                if (tag in message_def.groups and message is not None
+                        and (not value.lstrip("-").isdigit() or int(value) != _entries(message, tag))):
+                    return Rejection(Reason.INCORRECT_NUMINGROUP_COUNT, tag)
         return None
 
 

@@ -252,7 +252,10 @@ class Session:
             self.event("Sending logout response")
         else:
             self.event("Received logout response")
-        self.store.incr_next_target_seq()
+        # Only the expected MsgSeqNum is consumed (QuickFIX/J QFJ-750): counting a
+        # too-high Logout would skip the gap before it, a stale one a live seq.
+        if _seq(structured.message) == self.store.next_target_seq:
+            self.store.incr_next_target_seq()
         if self.settings.reset_on_logout:
             self.reset_sequences()
         self.disconnect("logout")

@@ -29,10 +29,16 @@ class TurnFlusher:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._scheduled = False
+        self._first: list[Flushable] = []   # flushed before everything else, every turn
         self._durable: dict[int, Flushable] = {}
         self._outputs: dict[int, OutputFlushable] = {}
         self._logs: dict[int, Flushable] = {}
         self.flushes = 0
+
+    def always_first(self, participant: Flushable) -> None:
+        """Flush `participant` first in every turn (the order journal: it must be on disk
+        before the session stores that reflect it)."""
+        self._first.append(participant)
 
     def add_durable(self, participant: Flushable) -> None:
         self._durable[id(participant)] = participant
@@ -58,6 +64,8 @@ class TurnFlusher:
         outputs, self._outputs = self._outputs, {}
         logs, self._logs = self._logs, {}
         try:
+            for participant in self._first:
+                participant.flush()
             for participant in durable.values():
                 participant.flush()
         except Exception as error:

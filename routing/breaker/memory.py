@@ -28,6 +28,9 @@ from routing.breaker.store import Admission, Transitions
 class MemoryBreakerStore:
     """`BreakerStore` keeping records in a dict (LP name → record)."""
 
+    synchronous = True
+    """Its coroutines never suspend, so a caller may drive them inline (no task per call)."""
+
     def __init__(self, settings: BreakerSettings | None = None) -> None:
         self.settings = settings if settings is not None else BreakerSettings()
         self._records: dict[str, BreakerRecord] = {}

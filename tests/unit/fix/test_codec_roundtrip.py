@@ -86,15 +86,15 @@ def test_reencoding_a_shuffled_input_gives_canonical_order(pair: tuple[Message, 
 
 def test_echo_of_the_format_example_is_canonical() -> None:
     # FORMAT.md §8.1: 38=002000.00 keeps its text, body fields sorted by tag.
-    fields = (f"35=D|34=2|49=C|52=20240102-03:04:05|56=G|11=ID|21=1|40=1|54=1|38=002000.00|"
-              f"55=INTC|60=20240102-03:04:05|167=CS|454=0|").replace("|", SOH)
+    fields = ("35=D|34=2|49=C|52=20240102-03:04:05|56=G|11=ID|21=1|40=1|54=1|38=002000.00|"
+              "55=INTC|60=20240102-03:04:05|167=CS|454=0|").replace("|", SOH)
     out = encode(parse(wrap(fields)))
     assert out == wrap(fields.replace(f"40=1{SOH}54=1{SOH}38=002000.00{SOH}",
                                       f"38=002000.00{SOH}40=1{SOH}54=1{SOH}"))
 
 
 def test_header_group_in_canonical_position() -> None:
-    fields = f"35=0|34=2|49=C|52=20240102-03:04:05|56=G|627=2|628=A|628=B|630=x|".replace("|", SOH)
+    fields = "35=0|34=2|49=C|52=20240102-03:04:05|56=G|627=2|628=A|628=B|630=x|".replace("|", SOH)
     structured = structure(wrap(fields))
     hops = structured.message.group(627)
     assert hops is not None and len(hops) == 2

@@ -202,5 +202,5 @@ def test_bad_file_raises_dictionary_error_naming_it(tmp_path: Path, text: str,
 
 def test_missing_file_raises_dictionary_error(tmp_path: Path) -> None:
     path = tmp_path / "absent.xml"
-    with pytest.raises(DictionaryError, match="absent.xml"):
+    with pytest.raises(DictionaryError, match=r"absent\.xml"):
         DataDictionary.load(path)

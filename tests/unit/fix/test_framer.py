@@ -5,6 +5,8 @@ FORMAT.md §8.3 "Framing and garbled input" is the reference for the quirks.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,7 +79,7 @@ def chunked(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
     data = draw(STREAM)
     cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=12)))
     bounds = [0, *cuts, len(data)]
-    return data, [data[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+    return data, [data[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 @settings(max_examples=300, deadline=None)

@@ -140,7 +140,8 @@ def test_correct_group_counts_are_valid() -> None:
     ("0", "21=4|", HEADER, (5, 21)),
     ("0", "5000=x|55=A|", HEADER, (2, 55)),
     ("D", ORDER + "386=x|336=A|", HEADER, (6, 386)),
-    ("D", ORDER + "386=2|336=A|999=1|", HEADER, (0, 999)),
+    ("D", ORDER + "386=2|336=A|0=1|", HEADER, (0, 0)),
+    ("D", ORDER + "386=2|336=A|999=1|", HEADER, (16, 386)),
     ("D", ORDER + "386=2|336=A|55=A|55=B|", HEADER, (13, 55)),
 ])
 def test_order_of_checks(msg_type: str, body: str, header: str,

@@ -9,7 +9,8 @@
 * `Rig` bundles one session with its clock, wire, peer, store, log and recorder.
 * `Pair` joins an initiator and an acceptor session back to back through
   in-memory links, like h11's tests join a client and a server; `pump` moves
-  frames until both directions are quiet, through optional drop filters.
+  frames until both directions are quiet, through tamper hooks that may drop,
+  duplicate or hold back frames.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SOH = "\x01"
 ACCEPTOR_ID = SessionID("FIX.4.4", "ISLD", "TW44")
 INITIATOR_ID = SessionID("FIX.4.4", "TW44", "ISLD")
 ROUTINE_TAGS = frozenset({8, 9, 10, 49, 52, 56, 122})  # left out of `Sent.brief`
-HEADER_TAGS = frozenset({8, 9, 35, 34, 43, 49, 52, 56, 97, 115, 116, 122, 128, 129, 144, 145})
+HEADER_TAGS = frozenset({8, 9, 35, 34, 43, 49, 52, 56, 97, 115, 116, 122, 128, 129, 144, 145, 10})
 
 
 def acceptor_settings(**overrides: Any) -> SessionSettings:
@@ -49,11 +50,9 @@ def acceptor_settings(**overrides: Any) -> SessionSettings:
 
 def initiator_settings(**overrides: Any) -> SessionSettings:
     """Settings of the TW44->ISLD initiator session (HeartBtInt 30)."""
-    values: dict[str, Any] = {"heartbeat_interval_s": 30, "socket_connect_host": "127.0.0.1",
-                              "socket_connect_port": 5001}
-    values.update(overrides)
-    return SessionSettings(session_id=INITIATOR_ID, connection_type=ConnectionType.INITIATOR,
-                           **values)
+    values = {"heartbeat_interval_s": 30, "socket_connect_host": "127.0.0.1",
+              "socket_connect_port": 5001, **overrides}
+    return SessionSettings(session_id=INITIATOR_ID, connection_type=ConnectionType.INITIATOR, **values)
 
 
 def validator(settings: SessionSettings) -> Validator:
@@ -68,9 +67,7 @@ def validator(settings: SessionSettings) -> Validator:
 
 def wrap(fields: str, begin_string: str = "FIX.4.4") -> bytes:
     """A frame around `|`-separated fields starting with `35=`; 8, 9 and 10 computed here."""
-    body = fields.replace("|", SOH).encode("latin-1")
-    if not body.endswith(b"\x01"):
-        body += b"\x01"
+    body = (fields.rstrip("|") + "|").replace("|", SOH).encode("latin-1")
     head = f"8={begin_string}{SOH}9={len(body)}{SOH}".encode("latin-1") + body
     return head + b"10=%03d\x01" % (sum(head) % 256)
 
@@ -124,8 +121,7 @@ class Sent:
 
     def body(self) -> str:
         """Fields after the standard header, without the trailer: `tag=value|...`."""
-        return "|".join(f"{tag}={value}" for tag, value in self.fields
-                        if tag not in HEADER_TAGS and tag != 10)
+        return self.text(HEADER_TAGS)
 
 
 class Wire:
@@ -141,12 +137,11 @@ class Wire:
         self.frames.append(data)
 
     def disconnect(self) -> None:
-        self.disconnected = True
+        self.disconnected = True  # what the session asked for; no close is reported back
 
     def take(self) -> list[Sent]:
         """Frames written since the last `take`, decoded."""
-        new = self.frames[self._taken:]
-        self._taken = len(self.frames)
+        new, self._taken = self.frames[self._taken:], len(self.frames)
         return [Sent.parse(frame) for frame in new]
 
 
@@ -168,8 +163,7 @@ class Peer:
               sending_time: str | None = None, begin_string: str | None = None) -> bytes:
         """A frame `35|49|56|34|52|<header>|<body>`; `seq=None` takes the next seq."""
         if seq is None:
-            seq = self.next_seq
-            self.next_seq += 1
+            seq, self.next_seq = self.next_seq, self.next_seq + 1
         fields = [f"35={msg_type}", f"49={self.sender}", f"56={self.target}", f"34={seq}",
                   f"52={sending_time or self.now()}"]
         fields += [part for part in (header, body) if part]
@@ -196,10 +190,9 @@ class Peer:
     def sequence_reset(self, new_seq: int, seq: int = 0, **kw: Any) -> bytes:
         return self.frame("4", f"36={new_seq}", seq=seq, **kw)
 
-    def order(self, cl_ord_id: str = "ORD1", extra: str = "", **kw: Any) -> bytes:
+    def order(self, cl_ord_id: str = "ORD1", **kw: Any) -> bytes:
         """A valid NewOrderSingle (D)."""
-        body = f"11={cl_ord_id}|21=1|38=100|40=1|54=1|55=EUR/USD|60={self.now()}"
-        return self.frame("D", body + (f"|{extra}" if extra else ""), **kw)
+        return self.frame("D", f"11={cl_ord_id}|21=1|38=100|40=1|54=1|55=EUR/USD|60={self.now()}", **kw)
 
     def poss_dup_order(self, seq: int, cl_ord_id: str = "ORD1", orig_offset_s: float | None = -1.0,
                        **kw: Any) -> bytes:
@@ -214,9 +207,7 @@ class Recorder:
     """An `Application` that records every callback; behaviour switches are attributes."""
 
     def __init__(self) -> None:
-        self.created = 0
-        self.logons = 0
-        self.logouts = 0
+        self.created = self.logons = self.logouts = 0
         self.from_app_messages: list[Message] = []
         self.from_admin_messages: list[Message] = []
         self.to_app_messages: list[Message] = []
@@ -259,10 +250,6 @@ class Recorder:
 
 # -- one session on a fake clock -------------------------------------------------
 
-def _epoch(clock: ManualClock) -> datetime:
-    return datetime.fromtimestamp(clock.time_ns() / 1e9, UTC)
-
-
 class Rig:
     """One session with its clock, wire, counterparty, store, log and recorder."""
 
@@ -270,7 +257,9 @@ class Rig:
                  store: MessageStore | None = None, app: Recorder | None = None) -> None:
         self.settings = settings or acceptor_settings()
         self.clock = clock or ManualClock()
-        self.store: MessageStore = store or MemoryStore(_epoch(self.clock))
+        self.start_ns = self.clock.time_ns()
+        self.store: MessageStore = store or MemoryStore(datetime.fromtimestamp(
+            self.clock.time_ns() / 1e9, UTC))
         self.app = app or Recorder()
         self.log = MemoryLog()
         self.session = Session(self.settings, self.store, self.app, self.log, self.clock,
@@ -292,9 +281,16 @@ class Rig:
         return self.wire.take()
 
     def advance(self, seconds: float) -> list[Sent]:
-        """Move the clock, poll once; what the session sent."""
+        """Move the clock by `seconds`, poll once; what the session sent."""
         self.clock.advance(seconds)
         self.session.poll()
+        return self.wire.take()
+
+    def at(self, seconds: float, poll: bool = True) -> list[Sent]:
+        """Set the clock to `seconds` after the rig was made (and poll); what was sent."""
+        self.clock.now_ns = self.start_ns + round(seconds * 1e9)
+        if poll:
+            self.session.poll()
         return self.wire.take()
 
     def logon(self, heartbeat_s: int = 30) -> list[Sent]:
@@ -322,7 +318,7 @@ def briefs(sent: list[Sent]) -> list[str]:
 Tamper = Callable[[bytes], list[bytes]]
 
 
-def _intact(data: bytes) -> list[bytes]:
+def _intact(data: bytes) -> list[bytes]:  # a perfect wire
     return [data]
 
 
@@ -355,8 +351,7 @@ class Pair:
         self.clock = ManualClock()
         self.initiator = Rig(initiator or initiator_settings(), clock=self.clock)
         self.acceptor = Rig(acceptor or acceptor_settings(), clock=self.clock)
-        self.to_acceptor = Link()
-        self.to_initiator = Link()
+        self.to_acceptor, self.to_initiator = Link(), Link()
         self.tamper_to_acceptor: Tamper = _intact
         self.tamper_to_initiator: Tamper = _intact
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gateway.fix.errors import Garbled, GarbledReason
 from gateway.session.state import SessionState
-
 from tests.unit.session.harness import (
     Peer,
     Rig,
@@ -52,7 +51,7 @@ def test_initiator_sends_logon_on_connect_and_is_logged_on_after_reply() -> None
     sent = rig.feed(rig.peer.logon())
 
     assert sent == []
-    assert rig.session.state is SessionState.LOGGED_ON
+    assert rig.session.is_logged_on
     assert rig.app.logons == 1
     assert rig.store.next_target_seq == 2
 
@@ -235,9 +234,9 @@ def test_acceptor_without_logon_times_out_after_logon_timeout() -> None:
     rig = Rig(acceptor_settings(logon_timeout_s=10))
     rig.connect()
 
-    assert rig.advance(9.9) == []
+    assert rig.at(10 - 0.001) == []
     assert not rig.wire.disconnected
-    assert rig.advance(0.1) == []
+    assert rig.at(10 + 0.001) == []
     assert rig.wire.disconnected
 
 
@@ -246,9 +245,9 @@ def test_initiator_without_logon_reply_times_out_after_logon_timeout() -> None:
     rig.connect()
     rig.wire.take()
 
-    rig.advance(4.9)
+    rig.at(5 - 0.001)
     assert not rig.wire.disconnected
-    rig.advance(0.1)
+    rig.at(5 + 0.001)
     assert rig.wire.disconnected
     assert rig.app.logouts == 1  # QuickFIX: on_logout once a Logon was sent, even unanswered
 

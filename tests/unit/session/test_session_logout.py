@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from gateway.session.state import SessionState
-
 from tests.unit.session.harness import Rig, acceptor_settings, briefs, logged_on
 
 
@@ -29,6 +28,20 @@ def test_peer_logout_with_too_high_seq_answered_not_queued() -> None:
     assert rig.session.queue == {}
 
 
+def test_peer_logout_with_too_high_seq_does_not_skip_the_gap() -> None:
+    # Regression: counting a too-high Logout moved the expected seq past the
+    # missing messages, so they were never asked for again (QuickFIX/J QFJ-750).
+    rig = logged_on()
+    rig.peer.next_seq = 6
+    rig.feed(rig.peer.logout())
+    assert rig.store.next_target_seq == 2
+
+    rig.connect()
+    sent = rig.feed(rig.peer.logon())
+
+    assert briefs(sent) == ["35=A|34=3|98=0|108=30", "35=2|34=4|7=2|16=0"]
+
+
 def test_peer_logout_with_stale_seq_answered_without_too_low_logout() -> None:
     rig = logged_on()
     rig.feed(rig.peer.heartbeat(), rig.peer.heartbeat())
@@ -37,6 +50,7 @@ def test_peer_logout_with_stale_seq_answered_without_too_low_logout() -> None:
 
     assert briefs(sent) == ["35=5|34=2"]
     assert rig.wire.disconnected
+    assert rig.store.next_target_seq == 4
 
 
 def test_peer_logout_while_gap_outstanding_answered() -> None:
@@ -80,9 +94,9 @@ def test_logout_timeout_drops_silent_peer() -> None:
     rig.session.logout()
     rig.wire.take()
 
-    assert rig.advance(2.9) == []
+    assert rig.at(3 - 0.001) == []
     assert not rig.wire.disconnected
-    rig.advance(0.1)
+    rig.at(3 + 0.001)
     assert rig.wire.disconnected
 
 

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from gateway.fix.message import Message
-from gateway.session.store.base import MessageStore
+from datetime import UTC, datetime
+from pathlib import Path
 
-from tests.unit.session.harness import Rig, Sent, Wire, acceptor_settings, briefs, logged_on
+from gateway.fix.message import Message
+from gateway.session.clock import ManualClock
+from gateway.session.store.base import MessageStore, SyncPolicy
+from gateway.session.store.file import FileStoreFactory
+from tests.unit.session.harness import (
+    ACCEPTOR_ID,
+    Rig,
+    Sent,
+    Wire,
+    acceptor_settings,
+    briefs,
+    logged_on,
+)
 
 BODY = [(11, "C1"), (21, "1"), (38, "100"), (40, "1"), (54, "1"), (55, "EUR/USD"),
         (60, "20260101-00:00:00")]
@@ -106,7 +118,7 @@ def test_message_sent_while_disconnected_is_stored_and_resent_after_relogon() ->
 
     assert rig.wire.take() == []
     assert rig.store.next_sender_seq == 4
-    (seq, data), = rig.store.get(3, 3)
+    (_, data), = rig.store.get(3, 3)
     rig.clock.advance(2)
     rig.connect()
     assert briefs(rig.feed(rig.peer.logon())) == ["35=A|34=4|98=0|108=30"]
@@ -148,3 +160,25 @@ def test_admin_message_sent_through_send_is_not_persisted() -> None:
     assert briefs(rig.wire.take()) == ["35=1|34=2|112=ours"]
     assert rig.store.get(1, 10) == []
     assert [m.msg_type for m in rig.app.to_admin_messages] == ["A", "1"]
+
+
+def test_file_store_session_resends_messages_sent_before_a_restart(tmp_path: Path) -> None:
+    factory = FileStoreFactory(tmp_path, SyncPolicy.NONE)
+    clock = ManualClock()
+    now = datetime.fromtimestamp(clock.time_ns() / 1e9, UTC)
+    first = Rig(clock=clock, store=factory.open(str(ACCEPTOR_ID), now))
+    first.logon()
+    first.session.send(_order("DURABLE"))
+    first.feed(first.peer.logout())
+    first.store.close()
+
+    second = Rig(clock=clock, store=factory.open(str(ACCEPTOR_ID), now))  # the restart
+    second.peer.next_seq = 3
+    second.connect()
+    assert briefs(second.feed(second.peer.logon())) == ["35=A|34=4|98=0|108=30"]
+    sent = second.feed(second.peer.resend_request(1, 0))
+
+    assert [s.brief() for s in sent] == [
+        "35=4|34=1|43=Y|36=2|123=Y",
+        "35=D|34=2|43=Y|11=DURABLE|21=1|38=100|40=1|54=1|55=EUR/USD|60=20260101-00:00:00",
+        "35=4|34=3|43=Y|36=5|123=Y"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gateway.fix.message import Message
 from gateway.session.state import SessionState
-
 from tests.unit.session.harness import Pair, Sent, Tamper, initiator_settings
 
 
@@ -91,7 +90,7 @@ def test_pair_silent_acceptor_is_dropped_by_initiator_after_test_request() -> No
     pair.connect()
     pair.tamper_to_initiator = lambda data: []   # the acceptor goes mute
 
-    for _ in range(12):
+    for _ in range(13):  # TestRequest at 1.2 H = 6 s, drop at 2.4 H = 12 s
         pair.advance(1)
 
     assert pair.initiator.session.state is SessionState.DISCONNECTED

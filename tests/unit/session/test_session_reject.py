@@ -6,7 +6,6 @@ import pytest
 
 from gateway.session.application import BusinessReject, UnsupportedMessageType
 from gateway.session.state import SessionState
-
 from tests.unit.session.harness import Peer, Rig, briefs, logged_on, wrap
 
 
@@ -167,7 +166,9 @@ def test_wrong_begin_string_then_silence_dropped_after_logout_timeout() -> None:
     rig = logged_on(logout_timeout_s=2)
     rig.feed(rig.peer.test_request("id", begin_string="FIX.4.1"))
 
-    rig.advance(2)
+    rig.at(2 - 0.001)
+    assert not rig.wire.disconnected
+    rig.at(2 + 0.001)
 
     assert rig.wire.disconnected
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.fix.message import Message
+from typing import Any
 
+from gateway.fix.message import Message
 from tests.unit.session.harness import Rig, Sent, briefs, logged_on
 
 T0 = "20260101-00:00:00.000"   # ManualClock's start: when everything below was first sent
@@ -16,7 +17,7 @@ def _order(cl_ord_id: str) -> Message:
                          (55, "EUR/USD"), (60, T0)])
 
 
-def _mixed_history(**overrides: object) -> Rig:
+def _mixed_history(**overrides: Any) -> Rig:
     """Sent 1=Logon 2=Heartbeat 3=Heartbeat 4=order C4 5=Heartbeat 6=order C6 7=Heartbeat."""
     rig = logged_on(**overrides)
     rig.feed(rig.peer.test_request("a"), rig.peer.test_request("b"))

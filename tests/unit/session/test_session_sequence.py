@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from gateway.session.state import SessionState
-
 from tests.unit.session.harness import Rig, acceptor_settings, briefs, logged_on
 
 TOO_LOW_TEXT = "MsgSeqNum too low, expecting {} but received {}"
@@ -253,3 +252,15 @@ def test_queued_logon_only_consumes_its_seq() -> None:
     assert rig.store.next_target_seq == 4
     assert rig.app.logons == 1
     assert [m.msg_type for m in rig.app.from_admin_messages] == ["A", "4"]
+
+
+def test_garbled_message_after_logon_dropped_without_consuming_seq() -> None:
+    rig = logged_on()
+    good = rig.peer.order("O2")
+    garbled = good[:-4] + b"%03d\x01" % ((int(good[-4:-1]) + 1) % 256)
+
+    assert rig.feed(garbled) == []
+    assert rig.store.next_target_seq == 2
+    assert not rig.wire.disconnected
+    assert rig.feed(good) == []
+    assert rig.app.cl_ord_ids() == ["O2"]

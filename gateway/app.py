@@ -1,0 +1,254 @@
+"""The gateway application: client and LP sessions on one side, the router on the other.
+
+QuickFIX-style callbacks turn FIX messages into routing values (`fixmap`), feed
+them to the sans-IO `Router`, and carry out the actions it returns: reports to
+clients, QuoteRequests and child orders to LPs, breaker bookkeeping, events.
+Breaker calls go through the configured store; the in-memory store never
+suspends, so it is driven inline without a task per order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from gateway import fixmap
+from gateway.config.model import ClientSettings, GatewayConfig
+from gateway.fix.message import Message
+from gateway.session.application import BaseApplication, UnsupportedMessageType
+from gateway.session.core import Session
+from routing import amend, executions
+from routing.actions import (
+    Action,
+    Admit,
+    Alert,
+    BreakerOutcome,
+    CancelChild,
+    CancelReject,
+    ParentReport,
+    QueryChild,
+    SendChild,
+    SendQuoteRequest,
+)
+from routing.breaker.core import BreakerTransition
+from routing.breaker.store import BreakerStore
+from routing.router import Router
+
+T = TypeVar("T")
+EventSink = Callable[[str, str, dict[str, Any]], None]   # kind, text, fields
+_SENT_INDEX_LIMIT = 100_000
+
+
+def _drive(awaitable: Awaitable[T]) -> T:
+    """Run a coroutine that never suspends (the in-memory breaker store) to completion."""
+    coroutine = awaitable.__await__()
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    raise RuntimeError("breaker store suspended; it is not synchronous")
+
+
+class GatewayApplication(BaseApplication):
+    """Routes client orders to LPs. One instance serves every session of the engine."""
+
+    def __init__(self, config: GatewayConfig, router: Router, breakers: BreakerStore,
+                 on_event: EventSink, clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.router = router
+        self.breakers = breakers
+        self.on_event = on_event
+        self.clock = clock
+        self.sessions: dict[str, Session] = {}
+        self.lp_sessions: dict[str, Session] = {}
+        self.lp_of: dict[str, str] = {}
+        self.clients: dict[str, ClientSettings] = {}
+        self.synchronous_breakers = bool(getattr(breakers, "synchronous", False))
+        self._sent: dict[tuple[str, int], tuple[str, str]] = {}   # (lp, seq) -> (kind, id)
+        self._after_actions: Callable[[], None] = lambda: None
+
+    def on_actions_done(self, callback: Callable[[], None]) -> None:
+        """Called after each batch of actions (the engine uses it to schedule a flush)."""
+        self._after_actions = callback
+
+    # -- session callbacks ------------------------------------------------------------
+    def on_create(self, session: Session) -> None:
+        key = str(session.session_id)
+        self.sessions[key] = session
+        settings = session.settings
+        if settings.lp is not None:
+            self.lp_sessions[settings.lp.name] = session
+            self.lp_of[key] = settings.lp.name
+        elif settings.client is not None:
+            self.clients[key] = settings.client
+
+    def on_logon(self, session: Session) -> None:
+        lp = self.lp_of.get(str(session.session_id))
+        self._event("logon", f"{session.session_id} logged on", session=str(session.session_id))
+        if lp is not None:
+            self.run(self.router.on_lp_up(lp, self.clock()))
+
+    def on_logout(self, session: Session) -> None:
+        lp = self.lp_of.get(str(session.session_id))
+        self._event("logout", f"{session.session_id} logged out", session=str(session.session_id))
+        if lp is not None:
+            now = self.clock()
+            self._breaker(self.breakers.session_down(lp, "LP session dropped", now))
+            self.run(self.router.on_lp_down(lp, "session dropped", now))
+
+    def from_admin(self, message: Message, session: Session) -> None:
+        if message.msg_type == "3":
+            lp = self.lp_of.get(str(session.session_id))
+            if lp is not None:
+                self._refused_by_lp(lp, message, f"session Reject: {message.get(58) or ''}")
+
+    def from_app(self, message: Message, session: Session) -> None:
+        key = str(session.session_id)
+        lp = self.lp_of.get(key)
+        if lp is not None:
+            self._from_lp(lp, message)
+        elif key in self.clients:
+            self._from_client(key, self.clients[key], message)
+        else:
+            raise UnsupportedMessageType()
+
+    def _from_client(self, key: str, client: ClientSettings, message: Message) -> None:
+        now = self.clock()
+        msg_type = message.msg_type
+        if msg_type == "D":
+            order = fixmap.new_order(message, key, client.routing_strategy.value, client.preferred_lps)
+            self.run(self.router.submit(order, now))
+        elif msg_type == "F":
+            self.run(amend.cancel(self.router, key, message.get(11) or "", message.get(41) or "", now))
+        elif msg_type == "G":
+            self.run(amend.replace(self.router, fixmap.replace_order(message, key), now))
+        elif msg_type == "H":
+            self.run(amend.status(self.router, key, message.get(11) or "", message.get(37) or ""))
+        else:
+            raise UnsupportedMessageType()
+
+    def _from_lp(self, lp: str, message: Message) -> None:
+        now = self.clock()
+        msg_type = message.msg_type
+        if msg_type == "S":
+            self.run(self.router.on_quote(fixmap.lp_quote(message, lp), now))
+        elif msg_type == "AG":
+            self.run(self.router.on_quote_reject(lp, message.get(131) or "",
+                                                 fixmap.quote_reject_reason(message), now))
+        elif msg_type == "8":
+            self.run(executions.on_child_report(self.router, fixmap.child_report(message, lp), now))
+        elif msg_type == "9":
+            self._event("cancel_reject", f"{lp} refused to cancel {message.get(41)}: {message.get(58)}",
+                        lp=lp)
+        elif msg_type == "j":
+            self._refused_by_lp(lp, message, f"BusinessMessageReject: {message.get(58) or ''}")
+        else:
+            raise UnsupportedMessageType()
+
+    def _refused_by_lp(self, lp: str, message: Message, text: str) -> None:
+        """A session-level Reject or BusinessMessageReject of one of our messages."""
+        ref = message.int_value(45)
+        sent = self._sent.pop((lp, ref), None) if ref is not None else None
+        now = self.clock()
+        self._breaker(self.breakers.record_failure(lp, text, now))
+        if sent is None:
+            self._event("lp_reject", f"{lp}: {text} (RefSeqNum {ref})", lp=lp)
+            return
+        kind, ident = sent
+        if kind == "quote":
+            self.run(self.router.on_quote_reject(lp, ident, text, now))
+        else:
+            child = self.router.book.children.get(ident)
+            if child is not None:
+                report = fixmap.child_report(Message("8", [(11, ident), (150, "8"), (39, "8"),
+                                                           (58, text)]), lp)
+                self.run(executions.on_child_report(self.router, report, now))
+
+    # -- carrying out the router's actions -----------------------------------------------
+    def run(self, actions: list[Action]) -> None:
+        for action in actions:
+            self._execute(action)
+        self._after_actions()
+
+    def _execute(self, action: Action) -> None:
+        now_ns = time.time_ns()
+        if isinstance(action, ParentReport):
+            self._to_client(action.session, fixmap.execution_report(action, now_ns))
+        elif isinstance(action, SendQuoteRequest):
+            self._to_lp(action.request.lp, fixmap.quote_request(action.request, now_ns),
+                        ("quote", action.request.quote_req_id))
+        elif isinstance(action, SendChild):
+            self._to_lp(action.child.lp, fixmap.child_order(action, now_ns), ("child", action.child.child_id))
+        elif isinstance(action, Admit):
+            self._admit(action)
+        elif isinstance(action, BreakerOutcome):
+            if action.success:
+                self._breaker(self.breakers.record_success(action.lp, self.clock()))
+            else:
+                self._breaker(self.breakers.record_failure(action.lp, action.reason, self.clock()))
+        elif isinstance(action, CancelReject):
+            self._to_client(action.session, fixmap.cancel_reject(action, now_ns))
+        elif isinstance(action, CancelChild):
+            self._to_lp(action.child.lp, fixmap.child_cancel(action, now_ns), None)
+        elif isinstance(action, QueryChild):
+            self._to_lp(action.child.lp, fixmap.child_status(action), None)
+            self._event("reconcile", f"asking {action.child.lp} for the status of {action.child.child_id}",
+                        order_id=action.child.order_id)
+        elif isinstance(action, Alert):
+            self._event(action.kind, action.text, order_id=action.order_id)
+
+    def _to_client(self, key: str, message: Message) -> None:
+        session = self.sessions.get(key)
+        if session is None:
+            self._event("error", f"no client session {key} for {message.msg_type}", session=key)
+            return
+        session.send(message)
+
+    def _to_lp(self, lp: str, message: Message, tracked: tuple[str, str] | None) -> None:
+        session = self.lp_sessions[lp]
+        if session.send(message) and tracked is not None:
+            seq = message.header.get(34)
+            if isinstance(seq, str):
+                sent = self._sent
+                if len(sent) >= _SENT_INDEX_LIMIT:
+                    sent.clear()
+                sent[(lp, int(seq))] = tracked
+
+    # -- breakers -----------------------------------------------------------------------------
+    def _admit(self, action: Admit) -> None:
+        admission = self.breakers.admit(action.lps, self.clock(), action.limit)
+        if self.synchronous_breakers:
+            result = _drive(admission)
+            self.log_transitions(result.transitions)
+            self.run(self.router.on_admitted(action.order_id, action.round_no, result.admitted, self.clock()))
+            return
+
+        async def admit_later() -> None:
+            result = await admission
+            self.log_transitions(result.transitions)
+            self.run(self.router.on_admitted(action.order_id, action.round_no, result.admitted, self.clock()))
+
+        asyncio.get_running_loop().create_task(admit_later())
+
+    def _breaker(self, call: Awaitable[tuple[BreakerTransition, ...]]) -> None:
+        if self.synchronous_breakers:
+            self.log_transitions(_drive(call))
+            return
+
+        async def later() -> None:
+            self.log_transitions(await call)
+
+        asyncio.get_running_loop().create_task(later())
+
+    def log_transitions(self, transitions: tuple[BreakerTransition, ...]) -> None:
+        for t in transitions:
+            text = f"breaker {t.lp}: {t.from_state} -> {t.to_state} ({t.reason})"
+            self._event("breaker", text, lp=t.lp, from_state=str(t.from_state), to_state=str(t.to_state))
+            session = self.lp_sessions.get(t.lp)
+            if session is not None:
+                session.event(text)
+
+    def _event(self, kind: str, text: str, **fields: Any) -> None:
+        self.on_event(kind, text, fields)

@@ -1,0 +1,114 @@
+"""The gateway service: engine + router + breakers + journal, started and stopped together.
+
+`fixgw run` and `fixgw demo` both use `Gateway`. Start-up replays the order
+journal before any session connects, so late LP reports find their orders and
+children that were in flight at the crash are reconciled (UNKNOWN, then asked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import structlog
+
+from gateway.app import EventSink, GatewayApplication
+from gateway.commands.engine_factory import SessionLogs
+from gateway.config.model import GatewayConfig
+from gateway.journal import FileJournal
+from gateway.router_setup import breaker_settings, router_config
+from gateway.transport.engine import Engine
+from routing import amend
+from routing.breaker.memory import MemoryBreakerStore
+from routing.breaker.redis_store import RedisBreakerStore
+from routing.breaker.resilient import ResilientBreakerStore
+from routing.breaker.store import BreakerStore
+from routing.router import Router
+
+TIMER_INTERVAL_S = 0.01
+BREAKER_POLL_S = 1.0
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text or "0"
+
+
+class Gateway:
+    """Everything `fixgw run` runs, for one sessions.cfg."""
+
+    def __init__(self, config: GatewayConfig, on_event: EventSink | None = None) -> None:
+        self.config = config
+        self.logs = SessionLogs(config)
+        self.log = structlog.get_logger("fixgw")
+        self._listeners: list[EventSink] = [self._log_event] + ([on_event] if on_event else [])
+        self.journal = FileJournal(config.gateway.data_path, config.gateway.persistence_sync)
+        self.router = Router(router_config(config), self.journal, _base36(int(time.time() * 1000)))
+        self.breakers = self._breaker_store()
+        self.app = GatewayApplication(config, self.router, self.breakers, self._emit)
+        self.engine = Engine(config, self.app, log_factory=self.logs.create,
+                             global_event=self.logs.event)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _breaker_store(self) -> BreakerStore:
+        settings = breaker_settings(self.config)
+        url = self.config.gateway.redis_url
+        if not url:
+            return MemoryBreakerStore(settings)
+        return ResilientBreakerStore(RedisBreakerStore.from_url(url, settings))
+
+    def add_listener(self, listener: EventSink) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, kind: str, text: str, fields: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            listener(kind, text, fields)
+
+    def _log_event(self, kind: str, text: str, fields: dict[str, Any]) -> None:
+        self.logs.event(f"{kind}: {text}")
+        self.log.info(kind, text=text, **fields)
+
+    async def start(self) -> None:
+        records = list(self.journal.replay())
+        await self.engine.start()
+        flusher = self.engine.flusher
+        assert flusher is not None
+        flusher.always_first(self.journal)
+        self.app.on_actions_done(lambda: flusher.add_durable(self.journal))
+        self.app.run(amend.recover(self.router, records, time.time()))
+        if records:
+            self._emit("recovered", f"replayed {len(records)} journal records; "
+                       f"{amend.unknown_children(self.router)} children to reconcile", {})
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._timer()), loop.create_task(self._breaker_poll())]
+
+    async def _timer(self) -> None:
+        while True:
+            await asyncio.sleep(TIMER_INTERVAL_S)
+            actions = self.router.on_timer(time.time())
+            if actions:
+                self.app.run(actions)
+
+    async def _breaker_poll(self) -> None:
+        lps = tuple(self.app.lp_sessions)
+        while True:
+            await asyncio.sleep(BREAKER_POLL_S)
+            transitions = await self.breakers.poll(lps, time.time())
+            self.app.log_transitions(transitions)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.engine.stop()
+        await self.breakers.close()
+        self.journal.close()
+        self.logs.close()

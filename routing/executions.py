@@ -1,0 +1,144 @@
+"""LP execution reports on child orders, UNKNOWN children and their reconciliation.
+
+Fills are deduplicated by the LP's ExecID and added to the parent; the parent's
+figures come from quantities, never from the LP's OrdStatus. A status answer
+(ExecType I) that shows more filled than we know adds the difference as one
+fill at the price implied by the LP's CumQty and AvgPx.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from routing.actions import Action, Alert, BreakerOutcome, QueryChild, report
+from routing.inbound import ChildReport
+from routing.orders import ChildOrder, ChildState, ParentOrder
+from routing.records import ChildAcked, ChildEnded, ChildFilled, ChildUnknown
+
+if TYPE_CHECKING:
+    from routing.router import Router
+
+_DONE_STATUSES = frozenset({"2", "3", "4", "8", "9", "C"})   # OrdStatus that ends an LP order
+_UNKNOWN_ORDER = "5"                                          # OrdRejReason: unknown order
+
+
+def on_child_report(router: Router, r: ChildReport, now_s: float) -> list[Action]:
+    child = router.book.children.get(r.child_id)
+    if child is None or child.lp != r.lp:
+        return [Alert("stray_report", "", f"report from {r.lp} for unknown child {r.child_id}")]
+    if r.lp_exec_id and r.lp_exec_id in child.exec_ids:
+        return []
+    order = router.book.orders[child.order_id]
+    was_unknown = child.state is ChildState.UNKNOWN
+    actions: list[Action] = []
+    if r.exec_type == "I":
+        actions += _reconcile(router, order, child, r, now_s)
+    elif r.exec_type == "F" and r.last_qty:
+        actions += _fill(router, order, child, r, r.last_qty, r.last_px or Decimal(0), now_s)
+    elif r.exec_type == "8":
+        router.record(ChildEnded(order.order_id, child.child_id, ChildState.REJECTED.name,
+                                  r.text or "rejected by LP", now_s))
+        order.excluded_lps.add(child.lp)
+        actions.append(BreakerOutcome(child.lp, False, f"child rejected: {r.text}"))
+    elif r.exec_type == "0" or child.state is ChildState.PENDING:
+        router.record(ChildAcked(order.order_id, child.child_id, r.lp_order_id, now_s))
+    if not child.state.is_terminal and r.ord_status in _DONE_STATUSES:
+        state = ChildState.REJECTED if r.ord_status == "8" else ChildState.CLOSED
+        router.record(ChildEnded(order.order_id, child.child_id, state.name, r.text, now_s))
+    if was_unknown and child.state is not ChildState.UNKNOWN:
+        actions.append(Alert("reconciled", order.order_id,
+                             f"child {child.child_id} on {child.lp} resolved: {child.state.name}, "
+                             f"filled {child.cum_qty} of {child.quantity}"))
+    return actions + router.after_child_change(order, now_s)
+
+
+def _fill(router: Router, order: ParentOrder, child: ChildOrder, r: ChildReport,
+          quantity: Decimal, price: Decimal, now_s: float) -> list[Action]:
+    actions: list[Action] = []
+    if child.cum_qty + quantity > child.quantity:
+        actions.append(Alert("overfill", order.order_id,
+                             f"{child.lp} filled {child.cum_qty + quantity} on a child of {child.quantity}"))
+    exec_id = router.next_exec_id(order)
+    router.record(ChildFilled(order.order_id, child.child_id, r.lp_order_id, r.lp_exec_id,
+                               quantity, price, exec_id, now_s))
+    actions.append(report(order, "F", exec_id, last_qty=quantity, last_px=price, last_mkt=child.lp,
+                          lp_order_id=child.lp_order_id, lp_exec_id=r.lp_exec_id))
+    actions.append(BreakerOutcome(child.lp, True, "fill"))
+    return actions
+
+
+def _reconcile(router: Router, order: ParentOrder, child: ChildOrder, r: ChildReport,
+               now_s: float) -> list[Action]:
+    """An OrderStatusRequest answer: catch up on missed fills, then adopt the LP's status."""
+    actions: list[Action] = []
+    if r.ord_status == "8" and r.ord_rej_reason == _UNKNOWN_ORDER and not child.cum_qty:
+        router.record(ChildEnded(order.order_id, child.child_id, ChildState.CLOSED.name,
+                                  "LP does not know the order", now_s))
+        return actions
+    lp_cum = r.cum_qty or Decimal(0)
+    missing = lp_cum - child.cum_qty
+    if missing > 0:
+        lp_notional = lp_cum * (r.avg_px or Decimal(0))
+        price = (lp_notional - child.notional) / missing
+        synthetic = r._replace(lp_exec_id=r.lp_exec_id or f"{child.child_id}.status.{lp_cum}")
+        actions += _fill(router, order, child, synthetic, missing, price, now_s)
+    if not child.state.is_terminal and r.ord_status not in _DONE_STATUSES:
+        router.record(ChildAcked(order.order_id, child.child_id, r.lp_order_id, now_s))
+    return actions
+
+
+def children_unknown(router: Router, lp: str, reason: str, now_s: float) -> list[Action]:
+    """Every live child on `lp` becomes UNKNOWN (its LP session dropped)."""
+    actions: list[Action] = []
+    for child in list(router.book.children.values()):
+        if child.lp == lp and child.is_live:
+            router.record(ChildUnknown(child.order_id, child.child_id, reason, now_s))
+            actions.append(Alert("unknown_child", child.order_id,
+                                 f"child {child.child_id} on {lp} is UNKNOWN ({reason}); "
+                                 f"{child.open_qty} stays reserved"))
+    return actions
+
+
+def query_unknown(router: Router, lp: str) -> list[Action]:
+    """Ask a reconnected LP about its UNKNOWN children."""
+    actions: list[Action] = []
+    for child in router.book.children.values():
+        if child.lp == lp and child.state is ChildState.UNKNOWN:
+            child.status_requested = True
+            order = router.book.orders[child.order_id]
+            actions.append(QueryChild(child, order.symbol, order.side))
+    return actions
+
+
+def check_children(router: Router, now_s: float) -> list[Action]:
+    """Ack timeouts (→ UNKNOWN, then ask) and UNKNOWN timeouts (hold: alert; release: close)."""
+    config = router.config
+    actions: list[Action] = []
+    for order in list(router.book.open_orders()):
+        for child in order.children:
+            if child.state is ChildState.PENDING and now_s - child.sent_at_s > config.child_ack_timeout_s:
+                router.record(ChildUnknown(order.order_id, child.child_id,
+                                            "no answer within ChildAckTimeoutMs", now_s))
+                actions.append(Alert("unknown_child", order.order_id,
+                                     f"child {child.child_id} on {child.lp} unanswered: UNKNOWN"))
+                if child.lp in router.connected:
+                    child.status_requested = True
+                    actions.append(QueryChild(child, order.symbol, order.side))
+            elif (child.state is ChildState.UNKNOWN and child.unknown_since_s
+                  and now_s - child.unknown_since_s > config.unknown_child_timeout_s):
+                actions += _unknown_timeout(router, order, child, now_s)
+    return actions
+
+
+def _unknown_timeout(router: Router, order: ParentOrder, child: ChildOrder, now_s: float) -> list[Action]:
+    if not router.config.release_unknown:
+        child.unknown_since_s = 0.0  # alert once; the quantity stays reserved
+        return [Alert("unknown_unresolved", order.order_id,
+                      f"child {child.child_id} on {child.lp} still UNKNOWN after "
+                      f"UnknownChildTimeoutMs; holding {child.open_qty} (UnknownChildPolicy=hold)")]
+    router.record(ChildEnded(order.order_id, child.child_id, ChildState.CLOSED.name,
+                              "released by UnknownChildPolicy=release", now_s))
+    return [Alert("unknown_released", order.order_id,
+                  f"child {child.child_id} on {child.lp} released unresolved: over-fill risk"),
+            *router.after_child_change(order, now_s)]
