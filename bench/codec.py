@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python bench/codec.py [--repeat R] [--seconds S]
 
-Prints µs/op (the minimum over R timeit repeats of about S seconds each) for a FIX 4.4
+Prints µs/op (the minimum over R rounds, each timing every op for about S seconds,
+interleaved so that load on a shared machine affects all libraries alike) for a FIX 4.4
 NewOrderSingle (18 fields) and ExecutionReport (26 fields):
 
 * parse: framing + BodyLength/CheckSum verification + every field split. Ours is
@@ -27,6 +28,7 @@ at most 1.5x QuickFIX's time.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import platform
 import sys
 import timeit
@@ -67,12 +69,22 @@ def machine() -> str:
     return f"{platform.platform()} | {model}"
 
 
-def time_op(op: Op, repeat: int, seconds: float) -> float:
-    """µs per call: the minimum over `repeat` timeit loops of about `seconds` each."""
-    timer = timeit.Timer(op)
-    number, elapsed = timer.autorange()
-    number = max(1, int(number * seconds / max(elapsed, 1e-9)))
-    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e6
+def time_ops(ops: dict[str, Op], repeat: int, seconds: float) -> dict[str, float]:
+    """µs per call of each op: the minimum over `repeat` rounds of timeit loops.
+
+    The rounds interleave the ops, so a burst of load on a shared machine hits all of
+    them alike instead of one library's whole measurement.
+    """
+    timers = {name: timeit.Timer(op) for name, op in ops.items()}
+    numbers: dict[str, int] = {}
+    for name, timer in timers.items():
+        number, elapsed = timer.autorange()
+        numbers[name] = max(1, int(number * seconds / max(elapsed, 1e-9)))
+    best = dict.fromkeys(ops, float("inf"))
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            best[name] = min(best[name], timer.timeit(numbers[name]) / numbers[name] * 1e6)
+    return best
 
 
 def ours_ops(msg_type: str, body: list[tuple[int, str]], data: bytes,
@@ -150,9 +162,12 @@ def run_case(name: str, msg_type: str, body: list[tuple[int, str]], repeat: int,
              seconds: float, checker: Validator, qdd: quickfix.DataDictionary) -> list[str]:
     data = encode(Message(msg_type, list(body), dict(HEADER)))
     check_equivalent(data, checker, qdd)
-    ours = {op: time_op(fn, repeat, seconds) for op, fn in ours_ops(msg_type, body, data, checker).items()}
-    simple = {op: time_op(fn, repeat, seconds) for op, fn in simplefix_ops(msg_type, body, data).items()}
-    qf = {op: time_op(fn, repeat, seconds) for op, fn in quickfix_ops(data, qdd).items()}
+    ops = {("ours", op): fn for op, fn in ours_ops(msg_type, body, data, checker).items()}
+    ops |= {("simplefix", op): fn for op, fn in simplefix_ops(msg_type, body, data).items()}
+    ops |= {("quickfix", op): fn for op, fn in quickfix_ops(data, qdd).items()}
+    timed = time_ops({f"{lib}:{op}": fn for (lib, op), fn in ops.items()}, repeat, seconds)
+    ours, simple, qf = ({op: timed[f"{lib}:{op}"] for (owner, op) in ops if owner == lib}
+                        for lib in ("ours", "simplefix", "quickfix"))
     fields = data.count(b"\x01")
     lines = [f"\n{name} (35={msg_type}, {fields} fields, {len(data)} bytes)",
              f"  {'op':<18}{'ours':>9}{'simplefix':>11}{'QuickFIX':>10}"
@@ -185,12 +200,13 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="timeit repeats (min is kept)")
-    parser.add_argument("--seconds", type=float, default=0.2, help="length of one repeat")
+    parser.add_argument("--repeat", type=int, default=20, help="rounds (the min is kept)")
+    parser.add_argument("--seconds", type=float, default=0.05, help="length of one timing")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]} ({platform.python_implementation()})")
     print(f"Machine: {machine()}")
-    print(f"quickfix-py: {quickfix.__file__}; simplefix {getattr(simplefix, '__version__', '?')}")
+    print(f"quickfix-py {importlib.metadata.version('quickfix-py')}, "
+          f"simplefix {importlib.metadata.version('simplefix')}")
     print(f"dictionary: {DEFAULT_DICTIONARY} (ours and QuickFIX's DataDictionary)")
     print("µs per operation (min of repeats)")
     dictionary = DataDictionary.load(DEFAULT_DICTIONARY)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from gateway import fixmap
 from gateway.config.model import ClientSettings, GatewayConfig
@@ -41,6 +41,32 @@ EventSink = Callable[[str, str, dict[str, Any]], None]   # kind, text, fields
 _SENT_INDEX_LIMIT = 100_000
 
 
+class RoutingObserver(Protocol):
+    """What metrics see of the order flow (every call must be cheap)."""
+
+    def order_in(self, session: str, cl_ord_id: str, now_s: float) -> None: ...
+
+    def quote_in(self, lp: str, quote_req_id: str, now_s: float) -> None: ...
+
+    def action(self, action: Action, now_s: float) -> None: ...
+
+    def transition(self, transition: BreakerTransition) -> None: ...
+
+
+class NullObserver:
+    def order_in(self, session: str, cl_ord_id: str, now_s: float) -> None:
+        pass
+
+    def quote_in(self, lp: str, quote_req_id: str, now_s: float) -> None:
+        pass
+
+    def action(self, action: Action, now_s: float) -> None:
+        pass
+
+    def transition(self, transition: BreakerTransition) -> None:
+        pass
+
+
 def _drive(awaitable: Awaitable[T]) -> T:
     """Run a coroutine that never suspends (the in-memory breaker store) to completion."""
     coroutine = awaitable.__await__()
@@ -55,12 +81,14 @@ class GatewayApplication(BaseApplication):
     """Routes client orders to LPs. One instance serves every session of the engine."""
 
     def __init__(self, config: GatewayConfig, router: Router, breakers: BreakerStore,
-                 on_event: EventSink, clock: Callable[[], float] = time.time) -> None:
+                 on_event: EventSink, clock: Callable[[], float] = time.time,
+                 observer: RoutingObserver | None = None) -> None:
         self.config = config
         self.router = router
         self.breakers = breakers
         self.on_event = on_event
         self.clock = clock
+        self.observer: RoutingObserver = observer or NullObserver()
         self.sessions: dict[str, Session] = {}
         self.lp_sessions: dict[str, Session] = {}
         self.lp_of: dict[str, str] = {}
@@ -119,6 +147,7 @@ class GatewayApplication(BaseApplication):
         msg_type = message.msg_type
         if msg_type == "D":
             order = fixmap.new_order(message, key, client.routing_strategy.value, client.preferred_lps)
+            self.observer.order_in(key, order.cl_ord_id, now)
             self.run(self.router.submit(order, now))
         elif msg_type == "F":
             self.run(amend.cancel(self.router, key, message.get(11) or "", message.get(41) or "", now))
@@ -133,8 +162,11 @@ class GatewayApplication(BaseApplication):
         now = self.clock()
         msg_type = message.msg_type
         if msg_type == "S":
-            self.run(self.router.on_quote(fixmap.lp_quote(message, lp), now))
+            quote = fixmap.lp_quote(message, lp)
+            self.observer.quote_in(lp, quote.quote_req_id, now)
+            self.run(self.router.on_quote(quote, now))
         elif msg_type == "AG":
+            self.observer.quote_in(lp, message.get(131) or "", now)
             self.run(self.router.on_quote_reject(lp, message.get(131) or "",
                                                  fixmap.quote_reject_reason(message), now))
         elif msg_type == "8":
@@ -152,8 +184,9 @@ class GatewayApplication(BaseApplication):
         ref = message.int_value(45)
         sent = self._sent.pop((lp, ref), None) if ref is not None else None
         now = self.clock()
-        self._breaker(self.breakers.record_failure(lp, text, now))
         if sent is None:
+            # Not about a quote request or child order: the router will not count it.
+            self._breaker(self.breakers.record_failure(lp, text, now))
             self._event("lp_reject", f"{lp}: {text} (RefSeqNum {ref})", lp=lp)
             return
         kind, ident = sent
@@ -168,7 +201,10 @@ class GatewayApplication(BaseApplication):
 
     # -- carrying out the router's actions -----------------------------------------------
     def run(self, actions: list[Action]) -> None:
+        observe = self.observer.action
+        now = self.clock()
         for action in actions:
+            observe(action, now)
             self._execute(action)
         self._after_actions()
 
@@ -177,7 +213,7 @@ class GatewayApplication(BaseApplication):
         if isinstance(action, ParentReport):
             self._to_client(action.session, fixmap.execution_report(action, now_ns))
         elif isinstance(action, SendQuoteRequest):
-            self._to_lp(action.request.lp, fixmap.quote_request(action.request, now_ns),
+            self._to_lp(action.request.lp, fixmap.quote_request(action.request),
                         ("quote", action.request.quote_req_id))
         elif isinstance(action, SendChild):
             self._to_lp(action.child.lp, fixmap.child_order(action, now_ns), ("child", action.child.child_id))
@@ -244,6 +280,7 @@ class GatewayApplication(BaseApplication):
 
     def log_transitions(self, transitions: tuple[BreakerTransition, ...]) -> None:
         for t in transitions:
+            self.observer.transition(t)
             text = f"breaker {t.lp}: {t.from_state} -> {t.to_state} ({t.reason})"
             self._event("breaker", text, lp=t.lp, from_state=str(t.from_state), to_state=str(t.to_state))
             session = self.lp_sessions.get(t.lp)

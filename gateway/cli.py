@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from gateway import logview
-from gateway.commands import at, run
+from gateway.commands import at, demo, run
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 REGISTRARS: list[Callable[[Subparsers], None]] = [
     run.register,
+    demo.register,
     at.register,
     logview.register,
 ]

@@ -93,9 +93,9 @@ def cancel_reject(r: CancelReject, now_ns: int) -> Message:
 
 
 # -- LP side ---------------------------------------------------------------------------------
-def quote_request(r: QuoteRequest, now_ns: int) -> Message:
+def quote_request(r: QuoteRequest) -> Message:
     entry: list[Item] = [(55, r.symbol), (54, r.side.value), (38, fmt(r.quantity))]
-    return Message("R", [(131, r.quote_req_id), (146, Group([entry])), (60, utc_timestamp(now_ns))])
+    return Message("R", [(131, r.quote_req_id), (146, Group([entry]))])
 
 
 def child_order(action: SendChild, now_ns: int) -> Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gateway.config.errors import ConfigError, Location
 from gateway.config.model import GatewayConfig
 from routing.breaker.core import BreakerConfig, BreakerSettings
 from routing.model import LPInfo
@@ -47,3 +48,13 @@ def breaker_settings(config: GatewayConfig) -> BreakerSettings:
         for lp in config.lps
     }
     return BreakerSettings(per_lp=per_lp)
+
+
+def require_lp_names(config: GatewayConfig) -> None:
+    """The gateway routes to every initiator session, so each must name its LP."""
+    for settings in config.initiators:
+        if settings.lp is None:
+            raise ConfigError(
+                Location(str(config.path), "SESSION", settings.index, str(settings.session_id),
+                         key="LPName"),
+                "missing (required by fixgw run: every initiator session is an LP)")

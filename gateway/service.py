@@ -14,11 +14,15 @@ from typing import Any
 
 import structlog
 
+from gateway.admin.api import AdminApi
+from gateway.admin.http import HttpServer
+from gateway.admin.metrics import PrometheusObserver
 from gateway.app import EventSink, GatewayApplication
 from gateway.commands.engine_factory import SessionLogs
+from gateway.config.errors import ConfigError, Location
 from gateway.config.model import GatewayConfig
 from gateway.journal import FileJournal
-from gateway.router_setup import breaker_settings, router_config
+from gateway.router_setup import breaker_settings, require_lp_names, router_config
 from gateway.transport.engine import Engine
 from routing import amend
 from routing.breaker.memory import MemoryBreakerStore
@@ -41,9 +45,15 @@ def _base36(number: int) -> str:
 
 
 class Gateway:
-    """Everything `fixgw run` runs, for one sessions.cfg."""
+    """Everything `fixgw run` runs, for one sessions.cfg.
 
-    def __init__(self, config: GatewayConfig, on_event: EventSink | None = None) -> None:
+    `metrics=False` leaves the Prometheus observer out of the order flow (the
+    benchmark's metrics-off runs); the admin API then answers /metrics with 404.
+    """
+
+    def __init__(self, config: GatewayConfig, on_event: EventSink | None = None, *,
+                 metrics: bool = True) -> None:
+        require_lp_names(config)
         self.config = config
         self.logs = SessionLogs(config)
         self.log = structlog.get_logger("fixgw")
@@ -51,9 +61,17 @@ class Gateway:
         self.journal = FileJournal(config.gateway.data_path, config.gateway.persistence_sync)
         self.router = Router(router_config(config), self.journal, _base36(int(time.time() * 1000)))
         self.breakers = self._breaker_store()
-        self.app = GatewayApplication(config, self.router, self.breakers, self._emit)
+        self.metrics = (PrometheusObserver([lp.name for lp in config.lps],
+                                           lambda: self.engine.sessions.values())
+                        if metrics else None)
+        if self.metrics is not None:
+            self._listeners.append(self.metrics.on_event)
+        self.app = GatewayApplication(config, self.router, self.breakers, self._emit,
+                                      observer=self.metrics)
         self.engine = Engine(config, self.app, log_factory=self.logs.create,
                              global_event=self.logs.event)
+        port = config.gateway.admin_http_port
+        self.admin = HttpServer(AdminApi(self), port) if port else None
         self._tasks: list[asyncio.Task[None]] = []
 
     def _breaker_store(self) -> BreakerStore:
@@ -75,6 +93,7 @@ class Gateway:
         self.log.info(kind, text=text, **fields)
 
     async def start(self) -> None:
+        await self._start_admin()
         records = list(self.journal.replay())
         await self.engine.start()
         flusher = self.engine.flusher
@@ -87,6 +106,18 @@ class Gateway:
                        f"{amend.unknown_children(self.router)} children to reconcile", {})
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._timer()), loop.create_task(self._breaker_poll())]
+
+    async def _start_admin(self) -> None:
+        """Listen on 127.0.0.1:AdminHttpPort first, so a taken port stops start-up at once."""
+        if self.admin is None:
+            return
+        try:
+            await self.admin.start()
+        except OSError as error:
+            where = Location(str(self.config.path), "GATEWAY", key="AdminHttpPort")
+            raise ConfigError(where, f"cannot listen on 127.0.0.1:{self.admin.requested_port}: "
+                                     f"{error.strerror or error}") from error
+        self._emit("admin", f"admin API listening on http://127.0.0.1:{self.admin.port}", {})
 
     async def _timer(self) -> None:
         while True:
@@ -103,6 +134,8 @@ class Gateway:
             self.app.log_transitions(transitions)
 
     async def stop(self) -> None:
+        if self.admin is not None:
+            await self.admin.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, ClassVar
 
-QuoteSeen = tuple[str, str, str, str, float, float]   # lp, quote_id, price, size, valid_until_s, at_s
+QuoteSeen = tuple[str, str, str, str, float, float]   # lp, quote_id, price, size, valid_until_s, arrived_at_s
 Placement = tuple[str, str, str, str]                  # lp, quantity, price, quote_id
 
 
@@ -70,8 +70,8 @@ class RoundDecided(Record):
     misses: tuple[tuple[str, str], ...]   # lp, reason (reject text or "timeout")
     placements: tuple[Placement, ...]
     outcome: str                          # "routed" or the refusal text
-    started_at_s: float
-    at_s: float
+    started_at_s: float                   # QuoteRequests sent (response times count from here)
+    at_s: float                           # decision time
 
 
 @dataclass(frozen=True, slots=True)

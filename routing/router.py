@@ -15,7 +15,7 @@ never routed again (unless UnknownChildPolicy=release says so).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -32,7 +32,16 @@ from routing.actions import (
 )
 from routing.book import OrderBook
 from routing.inbound import NewOrder
-from routing.model import LPInfo, LPQuote, Refusal, RouteRequest, Side
+from routing.model import (
+    NO_DECISIONS,
+    NO_QUOTES,
+    LPInfo,
+    LPQuote,
+    Quote,
+    Refusal,
+    RouteRequest,
+    Side,
+)
 from routing.orders import ChildState, ParentOrder, ParentStatus
 from routing.records import (
     ChildSent,
@@ -45,8 +54,32 @@ from routing.records import (
 from routing.rfq import RFQ, QuoteVerdict
 from routing.risk import DUPLICATE_ORDER, RateLimiter, RiskLimits, check_fields, check_risk
 from routing.selection import candidates, decide, require_admitted
+from routing.strategies import eligible_quotes
 
 BUDGET_EXHAUSTED = "Routing time budget exhausted"
+
+
+def _still_wanted(request: RouteRequest, order: ParentOrder) -> RouteRequest | None:
+    """The round's request cut to what the order needs now (None: nothing): a replace
+    may have lowered the quantity or moved the price while the quotes were coming in."""
+    quantity = min(request.quantity, order.unplaced_qty)
+    if quantity <= 0 or order.cancel_requested:
+        return None
+    if quantity == request.quantity and order.limit_price == request.limit_price:
+        return request
+    return replace(request, quantity=quantity, limit_price=order.limit_price)
+
+
+def _whole_fill(request: RouteRequest, quotes: tuple[Quote, ...], lps: Mapping[str, LPInfo],
+                now_s: float) -> tuple[Quote, ...]:
+    """FOK: the best-priced quote one child can take the whole quantity from (size, lot
+    and MinQty allowing), so no strategy can split or round the order down."""
+    quantity = request.quantity
+    for quote in eligible_quotes(request, quotes, lps, now_s):
+        info = lps[quote.lp]
+        if quote.size >= quantity and info.floor_lot(quantity) == quantity >= info.min_child_qty:
+            return (quote,)
+    return ()
 
 
 class Journal(Protocol):
@@ -74,6 +107,8 @@ class Round:
     request: RouteRequest
     started_at_s: float
     rfq: RFQ | None = None
+    asked_at_s: float = 0.0
+    answered_at_s: dict[str, float] = field(default_factory=dict)   # lp -> quote/reject arrival
 
 
 class Router:
@@ -184,6 +219,7 @@ class Router:
         rfq = RFQ(f"{order_id}.R{round_no}", current.request, admitted, now_s,
                   self.config.rfq_timeout_s, self.config.default_quote_ttl_s)
         current.rfq = rfq
+        current.asked_at_s = now_s
         actions: list[Action] = []
         for request in rfq.requests():
             self.by_quote_req[request.quote_req_id] = order_id
@@ -195,6 +231,7 @@ class Router:
         if current is None or current.rfq is None:
             return []
         verdict = current.rfq.on_quote(quote, now_s)
+        current.answered_at_s.setdefault(quote.lp, now_s)
         actions: list[Action] = []
         if verdict is QuoteVerdict.ACCEPTED:
             self._note_mid(quote)
@@ -209,6 +246,7 @@ class Router:
         current = self._round_for(quote_req_id)
         if current is None or current.rfq is None or not current.rfq.on_reject(lp, quote_req_id, reason, now_s):
             return []
+        current.answered_at_s.setdefault(lp, now_s)
         actions: list[Action] = [BreakerOutcome(lp, False, f"QuoteRequestReject: {reason}")]
         if current.rfq.is_complete:
             actions += self._decide(current, now_s)
@@ -233,10 +271,14 @@ class Router:
             self.by_quote_req.pop(request.quote_req_id, None)
         order = self.book.orders[current.order_id]
         actions: list[Action] = [BreakerOutcome(lp, False, "RFQ timeout") for lp in rfq.unanswered()]
+        wanted = _still_wanted(current.request, order)
+        if wanted is None:
+            return actions
         quotes = rfq.usable_quotes(now_s)
-        if order.time_in_force == "4":
-            quotes = tuple(q for q in quotes if q.size >= current.request.quantity)
-        result = decide(current.request, quotes, self.config.lps, lambda: now_s)
+        if order.time_in_force == "4" and quotes:
+            quotes = _whole_fill(wanted, quotes, self.config.lps, now_s)
+        result = (decide(wanted, quotes, self.config.lps, lambda: now_s) if quotes
+                  else Refusal(NO_DECISIONS if rfq.usable_quotes(now_s) else NO_QUOTES))
         if isinstance(result, Refusal):
             if order.strategy == "sequential":
                 order.excluded_lps.update(rfq.lps)
@@ -257,13 +299,14 @@ class Router:
     def _record_round(self, order: ParentOrder, current: Round, placements: tuple[tuple[str, str, str, str], ...],
                       outcome: str, now_s: float) -> list[Action]:
         rfq = current.rfq
-        quotes = tuple((q.lp, q.quote_id, str(q.price), str(q.size), q.valid_until_s, now_s)
-                       for q in (rfq.usable_quotes(now_s) if rfq else ()))
+        arrived = current.answered_at_s
+        quotes = tuple((q.lp, q.quote_id, str(q.price), str(q.size), q.valid_until_s,
+                        arrived.get(q.lp, now_s)) for q in (rfq.usable_quotes(now_s) if rfq else ()))
         misses = (tuple((lp, reason) for lp, reason in rfq.rejects.items())
                   + tuple((lp, "timeout") for lp in rfq.unanswered())) if rfq else ()
         self.record(RoundDecided(order.order_id, current.round_no, order.strategy,
                                   rfq.lps if rfq else (), quotes, misses, placements, outcome,
-                                  current.started_at_s, now_s))
+                                  current.asked_at_s or current.started_at_s, now_s))
         if placements:
             return []
         return self._round_failed(order, outcome, now_s)

@@ -123,7 +123,7 @@ def _settings(
         file_store_path=r.path("FileStorePath", Path("store")),
         file_log_path=r.path("FileLogPath", Path("log")),
         client=_client(r) if kind is ConnectionType.ACCEPTOR else None,
-        lp=_lp(r) if kind is ConnectionType.INITIATOR else None,
+        lp=_lp(r) if kind is ConnectionType.INITIATOR and r.has("LPName") else None,
         raw=raw,
     )
 

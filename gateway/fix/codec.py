@@ -6,9 +6,10 @@ BodyLength L from the `9=` field, skip L bytes, then search forward for the next
 early at the message's own CheckSum or swallows the next message; both yield a
 frame that `split_fields` reports as garbled (no exception ever leaves the codec).
 
-`split_fields` is the hot path: one latin-1 decode, C-level `count`/`replace`/
-`split`, a dict lookup per tag, and the CheckSum via `zlib.adler32` (whose low
-16 bits are 1 + the byte sum as long as a chunk is at most 256 bytes).
+`split_fields` is the hot path: one latin-1 decode, C-level `translate` (to see
+that every field has exactly one '=') then `replace`/`split`, a dict lookup per
+tag, and the CheckSum via `zlib.adler32` (whose low 16 bits are 1 + the byte sum
+as long as that sum stays below adler's modulus 65521).
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ SOH = "\x01"
 DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
 
 _TAG_OF: dict[str, int] = {str(tag): tag for tag in range(10_000)}
+# Tags other than 8, 9, 10, for the fields between 35 and the CheckSum: one of those
+# there is a KeyError that sends the frame to the slow path, which garbles it.
+_inner_tag: Callable[[str], int] = {
+    text: tag for text, tag in _TAG_OF.items() if tag not in (8, 9, 10)}.__getitem__
+# Every byte but '=' and SOH, deleted to see the separators alone: a frame whose
+# fields each hold exactly one '=' leaves "=\x01" repeated.
+_NOT_SEPARATOR = bytes(byte for byte in range(256) if byte not in b"=\x01")
+_ALTERNATING = b"=\x01" * 4096
 _PREFIX: dict[int, str] = {tag: f"{tag}=" for tag in range(10_000)}
 _by_tag: Callable[[Item], int] = itemgetter(0)
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
@@ -32,7 +41,9 @@ _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 def checksum(data: bytes | bytearray | memoryview) -> int:
     """FIX CheckSum: the byte sum modulo 256."""
     view = memoryview(data)
-    if len(view) <= 256:
+    if len(view) <= 256 or (len(view) <= 512 and not isinstance(data, memoryview)
+                            and data.isascii()):
+        # Sum below 65521: adler32's low 16 bits are exactly 1 + the byte sum.
         return ((zlib.adler32(view) & 0xFFFF) - 1) & 0xFF
     total = 0
     for start in range(0, len(view), 256):
@@ -60,19 +71,27 @@ class Framer:
 
     def feed(self, data: bytes) -> list[bytes | Garbled]:
         buffer = self._buffer
-        buffer += data
+        source: bytes | bytearray
+        if buffer:
+            buffer += data
+            source = buffer
+        else:
+            source = data  # the usual case: read straight from `data`, buffer only the rest
         out: list[bytes | Garbled] = []
         position = 0
         while True:
-            step = self._next(buffer, position, out)
+            step = self._next(source, position, out)
             if step < 0:
                 break
             position = step
-        if position:
-            del buffer[:position]
+        if source is buffer:
+            if position:
+                del buffer[:position]
+        elif position < len(data):
+            buffer += memoryview(data)[position:]
         return out
 
-    def _next(self, buffer: bytearray, position: int, out: list[bytes | Garbled]) -> int:
+    def _next(self, buffer: bytes | bytearray, position: int, out: list[bytes | Garbled]) -> int:
         """Consume one frame or junk run from `position`; -1 when more input is needed."""
         start = buffer.find(b"8=", position)
         if start < 0:
@@ -97,7 +116,8 @@ class Framer:
         if not length_text.isdigit():
             out.append(Garbled(GarbledReason.BAD_BODY_LENGTH_FIELD, repr(length_text), bytes(buffer[start:length_end + 1])))
             return start + 2
-        body_end = length_end + 1 + _number(length_text.decode("ascii"))
+        body_end = length_end + 1 + (int(length_text) if len(length_text) < 20
+                                     else _number(length_text.decode("ascii")))
         if body_end - start > self.max_message_size:
             out.append(Garbled(GarbledReason.TOO_LARGE, f"BodyLength {length_text[:24]!r}", bytes(buffer[start:length_end + 1])))
             return start + 2
@@ -112,7 +132,7 @@ class Framer:
         out.append(bytes(buffer[start:end + 1]))
         return end + 1
 
-    def _wait_or_drop(self, buffer: bytearray, position: int, start: int,
+    def _wait_or_drop(self, buffer: bytes | bytearray, position: int, start: int,
                       out: list[bytes | Garbled]) -> int:
         if len(buffer) - start < self.max_message_size:
             # Keep the incomplete candidate; what precedes it was reported as junk.
@@ -137,33 +157,35 @@ def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     checksum_start = text.rfind("\x0110=") + 1
     declared = text[first_end + 3:second_end]
     # isdecimal, not isdigit: int() refuses the latin-1 superscripts isdigit accepts.
-    if not declared.isdecimal() or checksum_start != second_end + 1 + _number(declared):
+    if not declared.isdecimal() or checksum_start != second_end + 1 + (
+            int(declared) if len(declared) < 20 else _number(declared)):
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
     declared_sum = text[checksum_start + 3:-1]
-    if (not declared_sum.isdecimal() or not text.endswith(SOH)
-            or _number(declared_sum) != checksum(frame[:checksum_start])):
+    if (not declared_sum.isdecimal() or text[-1] != SOH
+            or (int(declared_sum) if len(declared_sum) < 20 else _number(declared_sum))
+            != checksum(frame[:checksum_start])):
         return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
-    fields = text[:-1]
-    if fields.count("=") == fields.count(SOH) + 1:
-        parts = fields.replace("=", SOH).split(SOH)
-        tag_texts = parts[0::2]
-        values = parts[1::2]
+    if _ALTERNATING.startswith(frame.translate(None, _NOT_SEPARATOR)):
+        # Exactly one '=' per field: split them all at once (parts end with "").
+        parts = text.replace("=", SOH).split(SOH)
+        values = parts[1:-1:2]
+        try:
+            return [8, 9, *map(_inner_tag, parts[4:-3:2]), 10], values
+        except KeyError:
+            tag_texts = parts[0:-1:2]
     else:
-        split = _split_slow(fields)
+        split = _split_slow(text[:-1])
         if isinstance(split, Garbled):
             return Garbled(split.reason, split.detail, frame)
         tag_texts, values = split
-    tags = list(map(_TAG_OF.get, tag_texts))
-    if None in tags:
-        converted = _convert_tags(tag_texts)
-        if converted is None:
-            return Garbled(GarbledReason.BAD_TAG, "tag is not a 32-bit integer", frame)
-        tags = converted  # type: ignore[assignment]
+    tags = _convert_tags(tag_texts)
+    if tags is None:
+        return Garbled(GarbledReason.BAD_TAG, "tag is not a 32-bit integer", frame)
     if tags.count(8) != 1 or tags.count(9) != 1 or tags.count(10) != 1:
         # QuickFIX leaves every 8, 9 and 10 out of the length it recomputes, so one
         # inside the message makes the BodyLength wrong: garbled, not rejected.
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, "8, 9 or 10 inside the message", frame)
-    return tags, values  # type: ignore[return-value]
+    return tags, values
 
 
 def _number(digits: str) -> int:

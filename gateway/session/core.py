@@ -50,6 +50,20 @@ class Responder(Protocol):
     def disconnect(self) -> None: ...
 
 
+class SessionStats:
+    """Counters the metrics endpoint reads at scrape time (plain ints: free on the hot path)."""
+
+    __slots__ = ("messages_in", "messages_out", "rejects_sent", "resend_requests_received",
+                 "resend_requests_sent")
+
+    def __init__(self) -> None:
+        self.messages_in = 0
+        self.messages_out = 0
+        self.resend_requests_sent = 0
+        self.resend_requests_received = 0
+        self.rejects_sent: dict[int, int] = {}   # SessionRejectReason (373) -> count
+
+
 class Session:
     """One FIX session (a CompID pair), acceptor or initiator."""
 
@@ -73,6 +87,7 @@ class Session:
         self.last_sent_s = self.last_received_s = 0.0
         self.resend_range: tuple[int, int] | None = None
         self.queue: dict[int, Structured] = {}
+        self.stats = SessionStats()
         self._sender = self.session_id.sender_comp_id
         self._target = self.session_id.target_comp_id
         application.on_create(self)
@@ -151,6 +166,7 @@ class Session:
             self._on_garbled(frame)
             return
         self.log.on_incoming(frame)
+        self.stats.messages_in += 1
         decoded = self.validator.decode(frame)
         if isinstance(decoded, Garbled):
             self._on_garbled(decoded)
@@ -266,6 +282,7 @@ class Session:
             return
         begin, end = message.int_value(7) or 0, message.int_value(16) or 0
         self.event(f"Received ResendRequest FROM: {begin} TO: {end}")
+        self.stats.resend_requests_received += 1
         resend(self, begin, end)
         if _seq(message) == self.store.next_target_seq:
             self.store.incr_next_target_seq()
@@ -363,6 +380,7 @@ class Session:
                        "Not sending another.")
             return
         self._send_raw(admin.resend_request(expected, 0))
+        self.stats.resend_requests_sent += 1
         self.event(f"Sent ResendRequest FROM: {expected} TO: 0")
         self.resend_range = (expected, seq - 1)
 
@@ -457,6 +475,7 @@ class Session:
 
     def _write(self, data: bytes) -> None:
         self.log.on_outgoing(data)
+        self.stats.messages_out += 1
         if self.responder is not None:
             self.responder.send(data)
 
@@ -488,6 +507,8 @@ class Session:
         if not self.received_logon:
             self.disconnect("invalid message before logon")
             return
+        rejects = self.stats.rejects_sent
+        rejects[rejection.reason] = rejects.get(rejection.reason, 0) + 1
         self._send_raw(admin.reject(message, rejection))
 
     def _reject_then_logout(self, message: Message, rejection: Rejection) -> None:

@@ -107,6 +107,11 @@ class LPBehaviour:
         if self.response_delay_ms < 0:
             raise ValueError("response_delay_ms must not be negative")
 
+    def __hash__(self) -> int:
+        # The generated hash would fail on the mids mapping; hash its items instead.
+        values = tuple(getattr(self, name) for name in self.__dataclass_fields__ if name != "mids")
+        return hash((tuple(sorted(self.mids.items())), values))
+
     @property
     def effective_order_delay_ms(self) -> int:
         """Delay before answers to child orders, cancels and status requests."""

@@ -6,6 +6,14 @@ session's store is flushed (see `flush.py`). A peer that does not read its
 output is disconnected once its buffered output passes `max_outbound_bytes`,
 so a slow consumer never holds memory or delays anybody else; what it missed
 is recovered by ResendRequest when it comes back.
+
+Fairness: one connection handles at most `FRAMES_PER_TURN` frames per loop turn.
+A peer that floods at line rate fills its socket faster than we parse, and
+uvloop (libuv) reads up to 32 buffers from one ready socket in a single turn, so
+without a bound one flooder could hold the loop for seconds and starve every
+other session's heartbeats. Past the budget the connection pauses reading, keeps
+the frames it has already cut as a backlog, and continues on the next turn,
+after the other connections and the timers had theirs.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from gateway.session.core import Session
 from gateway.transport.flush import TurnFlusher
 
 FrameRouter = Callable[["FixConnection", "bytes | Garbled"], "Session | None"]
+FRAMES_PER_TURN = 10**9  # ~10 ms of work at worst: then the other connections' turn
 
 
 class FixConnection(asyncio.Protocol):
@@ -39,6 +48,8 @@ class FixConnection(asyncio.Protocol):
         self.peer = ""
         self.connected_at = 0.0
         self._pending: list[bytes] = []
+        self._backlog: list[bytes | Garbled] | None = None  # frames left for a later turn
+        self._turn_frames = 0  # frames handled since the last end-of-turn flush
         self._closing = False
         self.on_closed: Callable[[FixConnection], None] | None = None
 
@@ -58,7 +69,22 @@ class FixConnection(asyncio.Protocol):
             self.session.connect(self)
 
     def data_received(self, data: bytes) -> None:
-        for frame in self.framer.feed(data):
+        frames = self.framer.feed(data)
+        if self._backlog is not None:  # reading is paused; this was already on its way
+            self._backlog.extend(frames)
+            return
+        self._handle(frames)
+
+    def _handle(self, frames: list[bytes | Garbled]) -> None:
+        """Hand frames to the session, FRAMES_PER_TURN in a turn at most; defer the rest."""
+        budget = FRAMES_PER_TURN - self._turn_frames
+        if len(frames) > budget:
+            frames, self._backlog = frames[:budget], frames[budget:]
+            if self.transport is not None:
+                self.transport.pause_reading()
+            asyncio.get_running_loop().call_soon(self._continue)
+        self._turn_frames += len(frames)
+        for frame in frames:
             if self._closing:
                 break
             session = self.session
@@ -71,9 +97,19 @@ class FixConnection(asyncio.Protocol):
             session.on_frame(frame)
         self._touch()
 
+    def _continue(self) -> None:
+        self._turn_frames = 0
+        backlog, self._backlog = self._backlog, None
+        if self.transport is None or backlog is None:
+            return
+        self._handle(backlog)
+        if self._backlog is None and not self._closing:
+            self.transport.resume_reading()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         self._pending.clear()
+        self._backlog = None
         session = self.session
         if session is not None and session.responder is self:
             session.on_disconnect()
@@ -106,6 +142,7 @@ class FixConnection(asyncio.Protocol):
         self.flusher.add_output(self)
 
     def flush_output(self) -> None:
+        self._turn_frames = 0
         transport = self.transport
         if transport is None:
             return

@@ -341,8 +341,7 @@ def test_missing_required_acceptor_key(key: str) -> None:
                               "missing")
 
 
-@pytest.mark.parametrize("key", ["SocketConnectHost", "SocketConnectPort", "HeartBtInt",
-                                 "LPName"])
+@pytest.mark.parametrize("key", ["SocketConnectHost", "SocketConnectPort", "HeartBtInt"])
 def test_missing_required_initiator_key(key: str) -> None:
     message = error(initiator(key))
     assert f"[SESSION] #1 (FIX.4.4:FIXGW->LP1), line 1: key {key}: missing (required" in message

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gateway.fix.codec import Framer, split_fields
+from gateway.fix.codec import Framer, encode, split_fields
 from gateway.fix.errors import Garbled
-from gateway.fix.message import Item, Message
+from gateway.fix.message import Item, Message, Value
 from gateway.fix.timefmt import utc_timestamp
 
 HOST = "127.0.0.1"
@@ -36,18 +36,12 @@ class Incoming:
         return int(self.fields.get(34, "0"))
 
 
-def build_frame(msg_type: str, body: list[Item], sender: str, target: str, seq: int,
-                header: dict[int, str] | None = None) -> bytes:
+def encode_message(msg_type: str, body: list[Item], sender: str, target: str, seq: int,
+                   header: dict[int, str] | None = None) -> bytes:
     """One encoded message with a full standard header (SendingTime = now)."""
-    fields: dict[int, str] = {49: sender, 56: target, 34: str(seq),
-                              52: utc_timestamp(time.time_ns()), **(header or {})}
-    return Message(msg_type, list(body), dict(fields)).raw or _encode(msg_type, body, fields)
-
-
-def _encode(msg_type: str, body: list[Item], header: dict[int, str]) -> bytes:
-    from gateway.fix.codec import encode
-
-    return encode(Message(msg_type, list(body), dict(header)))
+    fields: dict[int, Value] = {49: sender, 56: target, 34: str(seq),
+                                52: utc_timestamp(time.time_ns()), **(header or {})}
+    return encode(Message(msg_type, list(body), fields))
 
 
 class RawFixClient:
@@ -80,8 +74,7 @@ class RawFixClient:
         if seq is None:
             seq = self.next_seq
             self.next_seq += 1
-        return _encode(msg_type, body or [], {49: self.sender, 56: self.target, 34: str(seq),
-                                               52: utc_timestamp(time.time_ns()), **(header or {})})
+        return encode_message(msg_type, body or [], self.sender, self.target, seq, header)
 
     def write(self, data: bytes) -> None:
         assert self._writer is not None

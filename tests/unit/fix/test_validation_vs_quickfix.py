@@ -253,7 +253,12 @@ def _insert(draw: st.DrawFn, fields: Fields, name: str) -> Fields:
 
 
 def _value(draw: st.DrawFn, fields: Fields, name: str) -> Fields:
-    index = _position(draw, fields)
+    known = dictionary(name).fields
+    enumerated = [i for i, (tag, _) in enumerate(fields)
+                  if i and int(tag) in known and known[int(tag)].enums]
+    # Half the time an enumerated field, so wrong enum values (373=5) come up often.
+    index = (draw(st.sampled_from(enumerated)) if enumerated and draw(st.booleans())
+             else _position(draw, fields))
     tag = fields[index][0]
     value = _value_for(draw, int(tag), name)
     return [*fields[:index], (tag, value), *fields[index + 1:]]
@@ -313,6 +318,8 @@ REGRESSIONS = [
     f"35=0|35=0|{HEADER}112=T1|", f"35=0|{HEADER}112=T1|35=0|",
     # tags outside 32 bits are not integers (garbled)
     f"35=0|{HEADER}2147483648=x|", f"35=0|{HEADER}-2147483649=x|",
+    # a field without '=' balanced by a value with one: garbled, not re-aligned
+    f"35=0|{HEADER}112=1=2|3|", f"35=0|{HEADER}3|112=1=2|",
 ]
 
 
