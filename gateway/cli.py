@@ -13,15 +13,17 @@ from collections.abc import Callable
 from typing import TypeAlias
 
 from gateway import logview
-from gateway.commands import at, demo, run
+from gateway.commands import at, demo, lp_sim, report, run
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 REGISTRARS: list[Callable[[Subparsers], None]] = [
     run.register,
     demo.register,
+    lp_sim.register,
     at.register,
     logview.register,
+    report.register,
 ]
 
 

@@ -14,6 +14,7 @@ as long as that sum stays below adler's modulus 65521).
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable
 from operator import itemgetter
@@ -33,6 +34,8 @@ _inner_tag: Callable[[str], int] = {
 # fields each hold exactly one '=' leaves "=\x01" repeated.
 _NOT_SEPARATOR = bytes(byte for byte in range(256) if byte not in b"=\x01")
 _ALTERNATING = b"=\x01" * 4096
+# 8=<BeginString> 9=<digits> 35=: the first three fields in one C-level match.
+_HEAD = re.compile("8=[^\x01]*\x019=([0-9]+)\x0135=")
 _PREFIX: dict[int, str] = {tag: f"{tag}=" for tag in range(10_000)}
 _by_tag: Callable[[Item], int] = itemgetter(0)
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
@@ -72,14 +75,15 @@ class Framer:
     def feed(self, data: bytes) -> list[bytes | Garbled]:
         buffer = self._buffer
         source: bytes | bytearray
-        if buffer:
+        if buffer or data.__class__ is not bytes:
             buffer += data
             source = buffer
         else:
             source = data  # the usual case: read straight from `data`, buffer only the rest
         out: list[bytes | Garbled] = []
         position = 0
-        while True:
+        end = len(source)
+        while position < end:
             step = self._next(source, position, out)
             if step < 0:
                 break
@@ -148,22 +152,21 @@ def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     The result includes 8, 9, 35 ... 10 in arrival order.
     """
     text = frame.decode("latin-1")
-    first_end = text.find(SOH)
-    if not text.startswith("8=") or not text.startswith("9=", first_end + 1):
-        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "8 and 9 must come first", frame)
-    second_end = text.find(SOH, first_end + 1)
-    if not text.startswith("35=", second_end + 1):
-        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "35 must be the third field", frame)
+    head = _HEAD.match(text)
+    if head is None:
+        return _bad_head(text, frame)
     checksum_start = text.rfind("\x0110=") + 1
-    declared = text[first_end + 3:second_end]
-    # isdecimal, not isdigit: int() refuses the latin-1 superscripts isdigit accepts.
-    if not declared.isdecimal() or checksum_start != second_end + 1 + (
+    declared = head[1]
+    if checksum_start != head.end() - 3 + (
             int(declared) if len(declared) < 20 else _number(declared)):
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
     declared_sum = text[checksum_start + 3:-1]
-    if (not declared_sum.isdecimal() or text[-1] != SOH
-            or (int(declared_sum) if len(declared_sum) < 20 else _number(declared_sum))
-            != checksum(frame[:checksum_start])):
+    # isdecimal, not isdigit: int() refuses the latin-1 superscripts isdigit accepts.
+    if not declared_sum.isdecimal() or text[-1] != SOH:
+        return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
+    summed = frame[:checksum_start]
+    if ((int(declared_sum) if len(declared_sum) < 20 else _number(declared_sum))
+            != ((zlib.adler32(summed) - 1) & 0xFF if checksum_start <= 256 else checksum(summed))):
         return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
     if _ALTERNATING.startswith(frame.translate(None, _NOT_SEPARATOR)):
         # Exactly one '=' per field: split them all at once (parts end with "").
@@ -186,6 +189,18 @@ def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
         # inside the message makes the BodyLength wrong: garbled, not rejected.
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, "8, 9 or 10 inside the message", frame)
     return tags, values
+
+
+def _bad_head(text: str, frame: bytes) -> Garbled:
+    """Why the first three fields are not `8=...|9=<digits>|35=`."""
+    first_end = text.find(SOH)
+    if not text.startswith("8=") or not text.startswith("9=", first_end + 1):
+        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "8 and 9 must come first", frame)
+    second_end = text.find(SOH, first_end + 1)
+    if not text.startswith("35=", second_end + 1):
+        return Garbled(GarbledReason.FIRST_FIELDS_OUT_OF_ORDER, "35 must be the third field", frame)
+    declared = text[first_end + 3:second_end]
+    return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
 
 
 def _number(digits: str) -> int:

@@ -22,12 +22,14 @@ from typing import Any, TextIO
 
 from gateway.reports.periods import Window, iso
 from gateway.reports.quotes import (
+    PRICE_PLACES,
     SeenQuote,
     Weighted,
     best,
     better,
     improvement,
     in_bps,
+    plain,
     seen_quotes,
 )
 from routing.book import OrderBook
@@ -184,43 +186,47 @@ def _fill_line(order: ParentOrder, fill: ChildFilled, child: ChildOrder | None,
 
 
 # -- JSON views ------------------------------------------------------------------------------
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+_text = plain
+
+
+def _avg(value: Decimal) -> Decimal:
+    return value.quantize(PRICE_PLACES)
 
 
 def _parent(o: ParentOrder, status: str) -> dict[str, Any]:
     return {
         "order_id": o.order_id, "session": o.session, "cl_ord_id": o.cl_ord_id,
         "orig_cl_ord_id": o.orig_cl_ord_id or None, "symbol": o.symbol, "side": o.side.name,
-        "quantity": str(o.quantity), "ord_type": o.ord_type, "limit_price": _text(o.limit_price),
+        "quantity": _text(o.quantity), "ord_type": o.ord_type, "limit_price": _text(o.limit_price),
         "time_in_force": o.time_in_force, "strategy": o.strategy,
         "preferred_lps": list(o.preferred_lps), "manual_lp": o.manual_lp,
-        "accepted_at": iso(o.accepted_at_s), "status": status, "cum_qty": str(o.cum_qty),
-        "leaves_qty": str(o.leaves_qty), "avg_px": str(o.avg_px), "text": o.close_text or None,
+        "accepted_at": iso(o.accepted_at_s), "status": status, "cum_qty": _text(o.cum_qty),
+        "leaves_qty": _text(o.leaves_qty), "avg_px": _text(_avg(o.avg_px) if o.cum_qty else None),
+        "text": o.close_text or None,
     }
 
 
 def _child(c: ChildOrder) -> dict[str, Any]:
-    avg = c.notional / c.cum_qty if c.cum_qty else None
+    avg = _avg(c.notional / c.cum_qty) if c.cum_qty else None
     return {
-        "child_id": c.child_id, "lp": c.lp, "round": c.round_no, "quantity": str(c.quantity),
-        "price": str(c.price), "quote_id": c.quote_id, "ord_type": c.ord_type,
-        "time_in_force": c.time_in_force, "state": c.state.name, "cum_qty": str(c.cum_qty),
+        "child_id": c.child_id, "lp": c.lp, "round": c.round_no, "quantity": _text(c.quantity),
+        "price": _text(c.price), "quote_id": c.quote_id, "ord_type": c.ord_type,
+        "time_in_force": c.time_in_force, "state": c.state.name, "cum_qty": _text(c.cum_qty),
         "avg_px": _text(avg), "lp_order_id": c.lp_order_id or None, "text": c.text or None,
         "sent_at": iso(c.sent_at_s),
     }
 
 
 def _fill(f: FillLine) -> dict[str, Any]:
-    return {"exec_id": f.exec_id, "child_id": f.child_id, "lp": f.lp, "quantity": str(f.quantity),
-            "price": str(f.price), "at": iso(f.at_s), "lp_exec_id": f.lp_exec_id or None,
+    return {"exec_id": f.exec_id, "child_id": f.child_id, "lp": f.lp, "quantity": _text(f.quantity),
+            "price": _text(f.price), "at": iso(f.at_s), "lp_exec_id": f.lp_exec_id or None,
             "best_quote": _text(f.best_quote), "vs_best_quote": _text(f.vs_best),
             "best_alternative": _text(f.best_alternative),
             "vs_best_alternative": _text(f.vs_alternative)}
 
 
 def _quote(q: SeenQuote, started_at_s: float) -> dict[str, Any]:
-    return {"lp": q.lp, "quote_id": q.quote_id, "price": str(q.price), "size": str(q.size),
+    return {"lp": q.lp, "quote_id": q.quote_id, "price": _text(q.price), "size": _text(q.size),
             "arrived_at": iso(q.arrived_at_s),
             "response_ms": round((q.arrived_at_s - started_at_s) * 1000, 3),
             "valid_until": iso(q.valid_until_s)}
@@ -232,12 +238,12 @@ def _round(r: RoundLine) -> dict[str, Any]:
         "started_at": iso(r.started_at_s), "decided_at": iso(r.decided_at_s),
         "quotes": [_quote(q, r.started_at_s) for q in r.quotes],
         "misses": [{"lp": lp, "reason": reason} for lp, reason in r.misses],
-        "placements": [{"lp": lp, "quantity": str(qty), "price": str(px), "quote_id": quote_id}
+        "placements": [{"lp": lp, "quantity": _text(qty), "price": _text(px), "quote_id": quote_id}
                        for lp, qty, px, quote_id in r.placements],
         "outcome": r.outcome, "why": r.why,
-        "best_quote": None if r.best is None else {"lp": r.best.lp, "price": str(r.best.price)},
+        "best_quote": None if r.best is None else {"lp": r.best.lp, "price": _text(r.best.price)},
         "best_alternative": (None if r.best_alternative is None else
-                             {"lp": r.best_alternative.lp, "price": str(r.best_alternative.price)}),
+                             {"lp": r.best_alternative.lp, "price": _text(r.best_alternative.price)}),
     }
 
 
@@ -263,13 +269,19 @@ def csv_row(record: OrderRecord) -> list[str]:
     values: list[object] = [
         o.order_id, o.session, o.cl_ord_id, o.symbol, o.side.name, o.quantity, o.ord_type,
         o.limit_price, o.strategy, iso(o.accepted_at_s), record.status, o.cum_qty,
-        o.avg_px if o.cum_qty else None, len(record.rounds), sum(len(r.quotes) for r in record.rounds),
+        _avg(o.avg_px) if o.cum_qty else None, len(record.rounds), sum(len(r.quotes) for r in record.rounds),
         top.lp if top else None, top.price if top else None, alt.lp if alt else None,
         alt.price if alt else None, record.vs_best, record.vs_best_bps, record.vs_alternative,
         record.vs_alternative_bps, " ".join(f"{lp}:{qty}" for lp, qty in by_lp.items()),
         o.close_text,
     ]
-    return ["" if value is None else str(value) for value in values]
+    return [_cell(value) for value in values]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return plain(value) or "" if isinstance(value, Decimal) else str(value)
 
 
 def records_in(book: OrderBook, window: Window) -> Iterator[OrderRecord]:

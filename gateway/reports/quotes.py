@@ -36,6 +36,16 @@ class SeenQuote(NamedTuple):
         return cls(lp, quote_id, Decimal(price), Decimal(size), valid_until_s, arrived_at_s)
 
 
+def plain(value: Decimal | None) -> str | None:
+    """Plain decimal text without exponent or trailing zeros (`0E-10` -> `0`, `1.0850` -> `1.085`)."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def seen_quotes(round_: RoundDecided) -> list[SeenQuote]:
     return [SeenQuote.of(row) for row in round_.quotes]
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from gateway.reports.bestex import OrderRecord
 from gateway.reports.periods import Window, iso
+from gateway.reports.quotes import plain
 from gateway.reports.scorecard import LPScore
 
 _SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -20,7 +21,9 @@ _SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 def _cell(value: object) -> str:
-    return "-" if value is None else str(value)
+    if value is None:
+        return "-"
+    return plain(value) or "-" if isinstance(value, Decimal) else str(value)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -86,4 +89,4 @@ def order_text(record: OrderRecord) -> str:
 def _signed(value: Decimal | None) -> str:
     if value is None:
         return "-"
-    return f"+{value}" if value > 0 else str(value)
+    return f"+{plain(value)}" if value > 0 else plain(value) or "-"

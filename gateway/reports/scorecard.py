@@ -24,7 +24,15 @@ from decimal import Decimal
 from typing import Any
 
 from gateway.reports.periods import Window
-from gateway.reports.quotes import Weighted, best, find_round, improvement, in_bps, seen_quotes
+from gateway.reports.quotes import (
+    Weighted,
+    best,
+    find_round,
+    improvement,
+    in_bps,
+    plain,
+    seen_quotes,
+)
 from routing.book import OrderBook
 from routing.orders import ChildState, ParentOrder
 from routing.records import ChildFilled, RoundDecided
@@ -71,11 +79,9 @@ class LPScore:
     price_improvement_bps: Decimal | None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: Decimals as exact strings, times in milliseconds."""
-        out: dict[str, Any] = {}
-        for name, value in self.__dict__.items():
-            out[name] = str(value) if isinstance(value, Decimal) else value
-        return out
+        """JSON-ready: Decimals as exact plain strings, times in milliseconds."""
+        return {name: plain(value) if isinstance(value, Decimal) else value
+                for name, value in self.__dict__.items()}
 
 
 def percentile(values: list[float], pct: float) -> float | None:

@@ -30,7 +30,7 @@ from gateway.session.core import Session
 from gateway.transport.flush import TurnFlusher
 
 FrameRouter = Callable[["FixConnection", "bytes | Garbled"], "Session | None"]
-FRAMES_PER_TURN = 10**9  # ~10 ms of work at worst: then the other connections' turn
+FRAMES_PER_TURN = 256  # ~10 ms of work at worst: then the other connections' turn
 
 
 class FixConnection(asyncio.Protocol):

@@ -103,7 +103,7 @@ async def test_garbage_and_reject_floods_do_not_delay_other_sessions_heartbeats(
     gaps = silences(watch, began, ended)
     await watch.close()
 
-    assert done["junk"] > 10_000_000 and done["session"] > 1_000_000, f"no flood: {done}"
+    assert done["junk"] > 1_000_000 and done["session"] > 1_000_000, f"no flood: {done}"
     events = gateway.events("FLOOD")
     assert events.count("Rejected: Value is incorrect") > 1000, "the flood was not processed"
     assert events.count(GarbledReason.BAD_CHECKSUM.value) > 1000

@@ -310,3 +310,12 @@ def test_garbled_frames_decode_to_garbled() -> None:
     assert isinstance(decoded, Structured)
     assert decoded.message.raw == GOOD
     assert dictionary().messages["0"].name == "Heartbeat"
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_feed_accepts_any_bytes_like_and_keeps_the_rest(kind: type) -> None:
+    framer = Framer()
+    assert framer.feed(kind(GOOD + OTHER[:9])) == [GOOD]
+    assert framer.buffered == 9
+    assert framer.feed(kind(OTHER[9:])) == [OTHER]
+    assert framer.buffered == 0

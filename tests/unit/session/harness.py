@@ -373,7 +373,7 @@ class Pair:
     def logged_on(self) -> bool:
         return self.initiator.session.is_logged_on and self.acceptor.session.is_logged_on
 
-    def pump(self, limit: int = 100_000) -> int:
+    def pump(self, limit: int = 10_000) -> int:
         """Deliver queued frames both ways until quiet; the number delivered.
 
         Frames written before a side closed still arrive (as over TCP); frames to
