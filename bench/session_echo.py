@@ -25,7 +25,6 @@ fixgw p99 <= quickfix p99. --profile writes a cProfile of our server to FILE.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import statistics

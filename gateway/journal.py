@@ -55,18 +55,33 @@ class FileJournal:
             self.flush()
 
     def flush(self) -> None:
+        if self._write() and self.sync is not SyncPolicy.NONE:
+            try:
+                os.fdatasync(self._fd)
+            except OSError as error:
+                raise JournalError(f"{self.path}: fdatasync failed: {error}") from error
+
+    def write_for_sync(self) -> int | None:
+        """Group commit, first half (see FileStore.write_for_sync): write, return the fd to sync."""
+        if self.sync is not SyncPolicy.BATCH:
+            self.flush()
+            return None
+        return self._fd if self._write() else None
+
+    def _write(self) -> bool:
         if not self._pending:
-            return
+            return False
         data = ("\n".join(self._pending) + "\n").encode()
         count = len(self._pending)
         self._pending.clear()
         try:
-            os.write(self._fd, data)
-            if self.sync is not SyncPolicy.NONE:
-                os.fdatasync(self._fd)
+            written = os.write(self._fd, data)
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
         except OSError as error:
             raise JournalError(f"{self.path}: write failed: {error}") from error
         self.records_written += count
+        return True
 
     def replay(self) -> Iterator[Record]:
         """Every record written so far, in order."""

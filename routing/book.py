@@ -32,6 +32,7 @@ class OrderBook:
         self.fills: dict[str, list[ChildFilled]] = {}
         self._by_client: dict[tuple[str, str], str] = {}
         self._refused: set[tuple[str, str]] = set()
+        self._open: dict[str, ParentOrder] = {}   # not terminal, or waiting on UNKNOWN children
         self._appliers = {
             OrderAccepted: self._accepted, OrderRefused: self._refused_order,
             RoundDecided: self._round, ChildSent: self._child_sent, ChildAcked: self._acked,
@@ -50,11 +51,18 @@ class OrderBook:
         return key in self._by_client or key in self._refused
 
     def open_orders(self) -> Iterator[ParentOrder]:
-        return (order for order in self.orders.values() if not order.is_terminal or order.has_unknown)
+        """Orders still working or waiting on UNKNOWN children (an index, not a scan)."""
+        return iter(list(self._open.values()))
 
     # -- applying records ------------------------------------------------------------------
     def apply(self, record: Record) -> None:
         self._appliers[type(record)](record)  # type: ignore[operator]
+        order = self.orders.get(getattr(record, "order_id", ""))
+        if order is not None:
+            if order.is_terminal and not order.has_unknown:
+                self._open.pop(order.order_id, None)
+            else:
+                self._open[order.order_id] = order
 
     def _accepted(self, r: OrderAccepted) -> None:
         order = ParentOrder(

@@ -51,6 +51,7 @@ class FixConnection(asyncio.Protocol):
         self._backlog: list[bytes | Garbled] | None = None  # frames left for a later turn
         self._turn_frames = 0  # frames handled since the last end-of-turn flush
         self._closing = False
+        self._close_taken = False
         self.on_closed: Callable[[FixConnection], None] | None = None
 
     # -- asyncio callbacks -------------------------------------------------------
@@ -141,21 +142,33 @@ class FixConnection(asyncio.Protocol):
             self.flusher.add_log(session.log)
         self.flusher.add_output(self)
 
-    def flush_output(self) -> None:
+    def take_output(self) -> tuple[list[bytes], bool]:
+        """This turn's output and whether to close after it (called at the end of the turn)."""
         self._turn_frames = 0
+        pending, self._pending = self._pending, []
+        close = self._closing and not self._close_taken
+        self._close_taken = self._close_taken or close
+        return pending, close
+
+    def release_output(self, chunks: list[bytes], close: bool) -> None:
+        """Write a committed turn's output (its state is durable now)."""
         transport = self.transport
         if transport is None:
             return
-        if self._pending:
-            pending, self._pending = self._pending, []
-            transport.writelines(pending)
+        if chunks:
+            transport.writelines(chunks)
             if transport.get_write_buffer_size() > self.max_outbound_bytes and not self._closing:
                 self._log_event("Slow consumer: outbound buffer over limit, disconnecting")
                 self._closing = True
+                close = True
                 if self.session is not None and self.session.responder is self:
                     self.session.disconnect("slow consumer")
-        if self._closing:
+        if close:
             transport.close()
+
+    def flush_output(self) -> None:
+        """Take and write at once (no commit pending)."""
+        self.release_output(*self.take_output())
 
     def abort(self, reason: str) -> None:
         self._pending.clear()

@@ -94,6 +94,8 @@ class Engine:
         for session in self.sessions.values():
             if session.connected:
                 session.disconnect("shutdown")
+        if self.flusher is not None:
+            await self.flusher.drain()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -107,7 +109,8 @@ class Engine:
         for server in self._servers:
             await server.wait_closed()
         if self.flusher is not None:
-            self.flusher.flush()
+            await self.flusher.drain()
+            self.flusher.close()
         for session in self.sessions.values():
             session.store.close()
             session.log.close()

@@ -1,15 +1,23 @@
 """Group commit: once per event-loop turn, make state durable, then write to sockets.
 
-Everything a turn produces is recorded in memory first (stores, order book,
-socket output, log lines). At the end of the turn `TurnFlusher.flush` runs:
-durable participants flush (one fsync each under PersistenceSync=batch), then
-the buffered output goes to the sockets, then logs are flushed. No byte leaves
-before the state that produced it is on disk (SPEC §10 "persist before send").
+Everything a turn produces is recorded in memory first (stores, order journal,
+socket output, log lines). At the end of the turn `TurnFlusher.flush` writes the
+durable participants to their files and snapshots the turn's socket output into
+a *commit*. Where PersistenceSync=batch owes an fsync, the commit's files are
+synced in worker threads — the order journal first, then the session stores, each
+phase in parallel — while the loop goes on reading; the commit's output is
+written to the sockets only when its syncs are done, and commits are released in
+the order they were made. No byte leaves before the state that produced it is on
+disk (SPEC §10 "persist before send"), and a slow disk lengthens batches instead
+of stalling every session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 
@@ -17,10 +25,34 @@ class Flushable(Protocol):
     def flush(self) -> None: ...
 
 
-class OutputFlushable(Protocol):
-    def flush_output(self) -> None: ...
+class OutputSource(Protocol):
+    """A connection: its output is taken at the end of a turn and released after the commit."""
+
+    def take_output(self) -> tuple[list[bytes], bool]: ...
+
+    def release_output(self, chunks: list[bytes], close: bool) -> None: ...
 
     def abort(self, reason: str) -> None: ...
+
+
+class _Commit:
+    __slots__ = ("done", "logs", "outputs")
+
+    def __init__(self, outputs: list[tuple[OutputSource, list[bytes], bool]],
+                 logs: list[Flushable]) -> None:
+        self.outputs = outputs
+        self.logs = logs
+        self.done = False
+
+
+def _write_for_sync(participant: Flushable, fds: list[int]) -> None:
+    write_for_sync = getattr(participant, "write_for_sync", None)
+    if write_for_sync is None:
+        participant.flush()
+        return
+    fd = write_for_sync()
+    if fd is not None:
+        fds.append(fd)
 
 
 class TurnFlusher:
@@ -29,22 +61,25 @@ class TurnFlusher:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._scheduled = False
-        self._first: list[Flushable] = []   # flushed before everything else, every turn
+        self._first: list[Flushable] = []   # synced before everything else (the order journal)
         self._durable: dict[int, Flushable] = {}
-        self._outputs: dict[int, OutputFlushable] = {}
+        self._outputs: dict[int, OutputSource] = {}
         self._logs: dict[int, Flushable] = {}
+        self._commits: deque[_Commit] = deque()
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fixgw-fsync")
         self.flushes = 0
+        self.syncs = 0
 
     def always_first(self, participant: Flushable) -> None:
-        """Flush `participant` first in every turn (the order journal: it must be on disk
-        before the session stores that reflect it)."""
+        """Write and sync `participant` before the others in every turn (the order journal
+        must be on disk before the session stores that reflect it)."""
         self._first.append(participant)
 
     def add_durable(self, participant: Flushable) -> None:
         self._durable[id(participant)] = participant
         self._schedule()
 
-    def add_output(self, participant: OutputFlushable) -> None:
+    def add_output(self, participant: OutputSource) -> None:
         self._outputs[id(participant)] = participant
         self._schedule()
 
@@ -61,20 +96,63 @@ class TurnFlusher:
         self._scheduled = False
         self.flushes += 1
         durable, self._durable = self._durable, {}
-        outputs, self._outputs = self._outputs, {}
+        sources, self._outputs = self._outputs, {}
         logs, self._logs = self._logs, {}
+        outputs = [(source, *source.take_output()) for source in sources.values()]
+        commit = _Commit(outputs, list(logs.values()))
+        first_fds: list[int] = []
+        other_fds: list[int] = []
         try:
             for participant in self._first:
-                participant.flush()
+                _write_for_sync(participant, first_fds)
             for participant in durable.values():
-                participant.flush()
+                _write_for_sync(participant, other_fds)
         except Exception as error:
-            # Not durable means not sendable: drop this turn's output and the connections;
-            # peers recover what they missed by ResendRequest once storage works again.
-            for output in outputs.values():
-                output.abort(f"persistence failed: {error}")
+            self._abort(commit, error)
             raise
-        for output in outputs.values():
-            output.flush_output()
-        for log in logs.values():
-            log.flush()
+        self._commits.append(commit)
+        if first_fds or other_fds:
+            self._loop.create_task(self._sync(commit, first_fds, other_fds))
+        else:
+            commit.done = True
+            self._release()
+
+    async def _sync(self, commit: _Commit, first_fds: list[int], other_fds: list[int]) -> None:
+        try:
+            for fds in (first_fds, other_fds):
+                if fds:
+                    await asyncio.gather(*(self._loop.run_in_executor(self._pool, os.fdatasync, fd)
+                                           for fd in set(fds)))
+                    self.syncs += len(fds)
+        except OSError as error:
+            self._commits.remove(commit)
+            self._abort(commit, error)
+            return
+        commit.done = True
+        self._release()
+
+    def _release(self) -> None:
+        commits = self._commits
+        while commits and commits[0].done:
+            commit = commits.popleft()
+            for source, chunks, close in commit.outputs:
+                source.release_output(chunks, close)
+            for log in commit.logs:
+                log.flush()
+
+    @staticmethod
+    def _abort(commit: _Commit, error: BaseException) -> None:
+        # Not durable means not sendable: drop the output and the connections; peers
+        # recover what they missed by ResendRequest once storage works again.
+        for source, _, _ in commit.outputs:
+            source.abort(f"persistence failed: {error}")
+
+    async def drain(self) -> None:
+        """Wait until every commit made so far has been released (shutdown)."""
+        if self._scheduled:
+            self.flush()
+        while self._commits:
+            await asyncio.sleep(0.001)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

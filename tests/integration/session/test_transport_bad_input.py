@@ -12,6 +12,7 @@ would mean another connection held the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import threading
 import time
@@ -27,7 +28,7 @@ from tests.fixtures.echo_gateway import new_order
 from tests.fixtures.peer_process import PeerProcess, echo_gateway
 from tests.fixtures.ports import free_port
 from tests.integration.session.flooder import logon_blocking
-from tests.integration.session.raw_client import RawFixClient, encode_message
+from tests.integration.session.raw_client import Incoming, RawFixClient, encode_message
 
 SESSIONS = ("WATCH", "FLOOD", "BIG", "SLOW")
 MAX_MESSAGE_SIZE = 4096
@@ -155,8 +156,9 @@ async def test_slow_consumer_does_not_stall_other_sessions_and_loses_nothing(
     round_trips = []
     for number in range(20):
         sent_at = time.monotonic()
-        await watch.send("D", new_order(f"W-{number}", now_stamp()).body)
-        await watch.wait_for(lambda m, n=number: m.fields.get(11) == f"W-{n}")
+        cl_ord_id = f"W-{number}"
+        await watch.send("D", new_order(cl_ord_id, now_stamp()).body)
+        await watch.wait_for(functools.partial(_is_report_for, cl_ord_id))
         round_trips.append(time.monotonic() - sent_at)
         await asyncio.sleep(0.1)
     await asyncio.sleep(max(0.0, 2.5 - (time.monotonic() - began)))
@@ -168,6 +170,10 @@ async def test_slow_consumer_does_not_stall_other_sessions_and_loses_nothing(
     assert reports == count, "the slow consumer lost reports"
     assert max(round_trips) < 0.5, f"order round trips {sorted(round_trips)[-3:]} s"
     assert max(gaps) < MAX_HEARTBEAT_GAP_S, f"heartbeat gaps {sorted(gaps)[-3:]}"
+
+
+def _is_report_for(cl_ord_id: str, message: Incoming) -> bool:
+    return message.fields.get(11) == cl_ord_id
 
 
 def count_reports(sock: socket.socket, wanted: int, timeout_s: float = 20.0) -> int:

@@ -62,7 +62,7 @@ class Invariants:
         if r.ord_status in TERMINAL and r.exec_type != "I":
             self.terminal[r.order_id] = r
             order = self.h.router.book.orders[r.order_id]
-            assert not order.has_unknown and not order.has_live, f"terminal with open children: {r}"
+            assert all(c.state.is_terminal for c in order.children), f"terminal, children open: {r}"
 
     def _check_figures(self, r: ParentReport) -> None:
         cum, leaves, qty = r.cum_qty, r.leaves_qty, r.quantity
@@ -91,6 +91,10 @@ class Invariants:
         assert child.quantity > 0, child
         order = self.h.router.book.orders[child.order_id]
         assert not order.is_terminal and not order.cancel_requested, f"child of a done order: {child}"
+        if order.time_in_force == "4":   # FOK: one child for everything that is left
+            others = order.reserved_qty - child.open_qty
+            assert child.quantity == order.quantity - order.cum_qty - others, f"FOK split: {child}"
+            assert [c for c in order.children if c.round_no == child.round_no] == [child], child
         committed = order.cum_qty + order.reserved_qty
         assert committed <= order.quantity or self.lp_overfills, (
             f"placed beyond the order: filled+reserved {committed} > {order.quantity}")
@@ -102,7 +106,7 @@ class Invariants:
                     for lp, sim in self.h.sims.items()}
         for order in book.orders.values():
             assert order.is_terminal, f"order {order.order_id} not terminal: {order.status}"
-            assert not order.has_unknown and not order.has_live, order.order_id
+            assert all(c.state.is_terminal for c in order.children), order.order_id
             truth = sum((lp_fills[c.lp][c.child_id].cum for c in order.children
                          if c.child_id in lp_fills[c.lp]), ZERO)
             assert order.cum_qty == truth, f"{order.order_id}: CumQty {order.cum_qty}, LPs filled {truth}"

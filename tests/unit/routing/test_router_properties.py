@@ -107,7 +107,7 @@ def play(h: Harness, step: tuple[Any, ...], orders: list[str]) -> None:
                  manual=lp if strategy == "manual" else None,
                  preferred=(lp,) if strategy == "sequential" else ())
     elif kind in ("cancel", "replace", "status") and orders:
-        target = orders[step[1] % len(orders)]
+        target = orders[-1 - step[1] % len(orders)]     # small numbers: the latest orders
         order = h.router.book.by_client(SESSION, target)
         current = order.cl_ord_id if order else target
         if kind == "cancel":
@@ -126,14 +126,15 @@ def play(h: Harness, step: tuple[Any, ...], orders: list[str]) -> None:
 
 
 def settle(h: Harness) -> None:
-    """Every LP back, every open order canceled, time for all of it to resolve."""
-    for lp, sim in h.sims.items():
-        if not sim.connected:
-            h.lp_up(lp)
-    h.run(5)
+    """Every open order canceled (some children still UNKNOWN), then every LP back, and
+    time for all of it to resolve."""
+    h.run(0.5)
     for order in list(h.router.book.orders.values()):
         if not order.is_terminal and not order.cancel_requested:
             h.cancel(f"{order.cl_ord_id}.END", order.cl_ord_id)
+    for lp, sim in h.sims.items():
+        if not sim.connected:
+            h.lp_up(lp)
     h.run(30)
 
 
