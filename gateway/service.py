@@ -21,6 +21,8 @@ from gateway.app import EventSink, GatewayApplication
 from gateway.commands.engine_factory import SessionLogs
 from gateway.config.errors import ConfigError, Location
 from gateway.config.model import GatewayConfig
+from gateway.fix.codec import split_fields
+from gateway.fix.errors import Garbled
 from gateway.journal import FileJournal
 from gateway.router_setup import breaker_settings, require_lp_names, router_config
 from gateway.transport.engine import Engine
@@ -29,6 +31,7 @@ from routing.breaker.memory import MemoryBreakerStore
 from routing.breaker.redis_store import RedisBreakerStore
 from routing.breaker.resilient import ResilientBreakerStore
 from routing.breaker.store import BreakerStore
+from routing.recovery import unreported_fills
 from routing.router import Router
 
 TIMER_INTERVAL_S = 0.01
@@ -102,10 +105,24 @@ class Gateway:
         self.app.on_actions_done(lambda: flusher.add_durable(self.journal))
         self.app.run(amend.recover(self.router, records, time.time()))
         if records:
+            missing = unreported_fills(self.router.book, self._reported_exec_ids(), self.app.clients)
+            self.app.run(list(missing))
             self._emit("recovered", f"replayed {len(records)} journal records; "
-                       f"{amend.unknown_children(self.router)} children to reconcile", {})
+                       f"{amend.unknown_children(self.router)} children to reconcile; "
+                       f"{len(missing)} fills reported to clients again", {})
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._timer()), loop.create_task(self._breaker_poll())]
+
+    def _reported_exec_ids(self) -> set[str]:
+        """ExecIDs of every report stored for the client sessions (what clients were told)."""
+        exec_ids: set[str] = set()
+        for key in self.app.clients:
+            store = self.app.sessions[key].store
+            for _, data in store.get(1, store.next_sender_seq - 1):
+                split = split_fields(data)
+                if not isinstance(split, Garbled) and 17 in split[0]:
+                    exec_ids.add(split[1][split[0].index(17)])
+        return exec_ids
 
     async def _start_admin(self) -> None:
         """Listen on 127.0.0.1:AdminHttpPort first, so a taken port stops start-up at once."""
@@ -134,6 +151,7 @@ class Gateway:
             self.app.log_transitions(transitions)
 
     async def stop(self) -> None:
+        self.app.stopping = True
         if self.admin is not None:
             await self.admin.stop()
         for task in self._tasks:
