@@ -172,15 +172,22 @@ def check_equivalent(data: bytes, checker: Validator, qdd: quickfix.DataDictiona
     assert message.toString().encode("latin-1") == data
 
 
-def run_case(name: str, msg_type: str, body: list[tuple[int, str]], repeat: int,
-             seconds: float, checker: Validator, qdd: quickfix.DataDictionary) -> list[str]:
+def case_ops(name: str, checker: Validator, qdd: quickfix.DataDictionary) -> dict[str, Op]:
+    """Every op of one message type, keyed "case:library:op"."""
+    msg_type, body = CASES[name]
     data = encode(Message(msg_type, list(body), dict(HEADER)))
     check_equivalent(data, checker, qdd)
-    ops = {("ours", op): fn for op, fn in ours_ops(msg_type, body, data, checker).items()}
-    ops |= {("simplefix", op): fn for op, fn in simplefix_ops(msg_type, body, data).items()}
-    ops |= {("quickfix", op): fn for op, fn in quickfix_ops(data, qdd).items()}
-    timed = time_ops({f"{lib}:{op}": fn for (lib, op), fn in ops.items()}, repeat, seconds)
-    ours, simple, qf = ({op: timed[f"{lib}:{op}"] for (owner, op) in ops if owner == lib}
+    libraries = {"ours": ours_ops(msg_type, body, data, checker),
+                 "simplefix": simplefix_ops(msg_type, body, data),
+                 "quickfix": quickfix_ops(data, qdd)}
+    return {f"{name}:{lib}:{op}": fn for lib, ops in libraries.items() for op, fn in ops.items()}
+
+
+def report(name: str, timed: dict[str, float]) -> list[str]:
+    msg_type, body = CASES[name]
+    data = encode(Message(msg_type, list(body), dict(HEADER)))
+    ours, simple, qf = ({key.rsplit(":", 1)[1]: value for key, value in timed.items()
+                         if key.startswith(f"{name}:{lib}:")}
                         for lib in ("ours", "simplefix", "quickfix"))
     fields = data.count(b"\x01")
     lines = [f"\n{name} (35={msg_type}, {fields} fields, {len(data)} bytes)",
@@ -212,8 +219,8 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20, help="rounds (the min is kept)")
-    parser.add_argument("--seconds", type=float, default=0.05, help="length of one timing")
+    parser.add_argument("--repeat", type=int, default=40, help="rounds (the min is kept)")
+    parser.add_argument("--seconds", type=float, default=0.02, help="length of one timing")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]} ({platform.python_implementation()})")
     print(f"Machine: {machine()}")
@@ -224,8 +231,12 @@ def main() -> None:
     dictionary = DataDictionary.load(DEFAULT_DICTIONARY)
     checker = Validator(dictionary)
     qdd = quickfix.DataDictionary(str(DEFAULT_DICTIONARY))
-    for name, (msg_type, body) in CASES.items():
-        for line in run_case(name, msg_type, body, args.repeat, args.seconds, checker, qdd):
+    ops: dict[str, Op] = {}
+    for name in CASES:
+        ops |= case_ops(name, checker, qdd)
+    timed = time_ops(ops, args.repeat, args.seconds)  # every op of every case interleaved
+    for name in CASES:
+        for line in report(name, timed):
             print(line)
 
 

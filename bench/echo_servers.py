@@ -42,22 +42,20 @@ async def start_fixgw(workdir: Path, sync: str, profile: Path | None = None) -> 
     port = free_port()
     config = gateway_config.write_config(
         workdir, [gateway_config.acceptor(port, sender="FIXGW", target=CLIENT_COMPID)], sync=sync)
-    process = echo_gateway(config, workdir, name="fixgw")
+    process = echo_gateway(config, workdir, name=f"fixgw-{sync}")
     if profile is not None:
         os.environ["FIXGW_PROFILE"] = str(profile)  # read by the child at start
     try:
         await process.start()
     finally:
         os.environ.pop("FIXGW_PROFILE", None)
-    return Server("fixgw", f"FileStore PersistenceSync={sync}", process, port, "FIXGW")
+    return Server(f"fixgw-{sync}", f"FileStore PersistenceSync={sync}", process, port, "FIXGW")
 
 
-async def start_quickfix(workdir: Path, sync: bool) -> Server:
+async def start_quickfix(workdir: Path) -> Server:
     """QuickFIX C++ (quickfix-py) acceptor, FileStore, FIX44.xml validation, Python app."""
     port = free_port()
-    options = ["--quiet", *(["--sync"] if sync else [])]
-    process = qf_peer("acceptor", port, workdir, *options, name="quickfix",
+    process = qf_peer("acceptor", port, workdir, "--quiet", name="quickfix",
                       sender="QFGW", target=CLIENT_COMPID)
     await process.start()
-    name = "quickfix-sync" if sync else "quickfix"
-    return Server(name, f"FileStore FileStoreSync={'Y' if sync else 'N'}", process, port, "QFGW")
+    return Server("quickfix", "FileStore (writes, no fsync)", process, port, "QFGW")

@@ -12,9 +12,9 @@ gateway (SPEC §10): the client's send time of each NewOrderSingle, the LPs'
 arrival times of QuoteRequests and child orders and send times of Quotes.
 
 Per order:
-- routing latency = first child order at its LP − NewOrderSingle sent by the client;
-- wait for quotes = last Quote sent by an LP − first QuoteRequest at an LP;
-- gateway overhead = routing latency − wait for quotes.
+- routing latency = first child order at its LP - NewOrderSingle sent by the client;
+- wait for quotes = last Quote sent by an LP - first QuoteRequest at an LP;
+- gateway overhead = routing latency - wait for quotes.
 Phases: paced at 1,000 orders/s, then closed loop with --window orders in flight
 (the maximum sustained rate). Bars (issue 5): routing p99 ≤ 1 ms at 1,000/s,
 overhead p99 ≤ 150 µs, ≥ 5,000 parent orders/s. --compare-metrics runs the gateway
@@ -101,9 +101,10 @@ async def one_run(args: argparse.Namespace, metrics: bool) -> RunResult:
         lps.stdout.readline()
         cfg = gateway_config(workdir, client_port, lp_ports, args.sync, free_port() if metrics else 0)
         profile = ["-m", "cProfile", "-o", args.profile] if args.profile else []
-        gateway = subprocess.Popen([sys.executable, *profile, "-m", "gateway", "run", "-c", str(cfg),
-                                    "--log-level", "WARNING"], cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=open(workdir / "gw.err", "w"))
+        with open(workdir / "gw.err", "w") as errors:
+            gateway = subprocess.Popen([sys.executable, *profile, "-m", "gateway", "run", "-c", str(cfg),
+                                        "--log-level", "WARNING"], cwd=ROOT,
+                                       stdout=subprocess.DEVNULL, stderr=errors)
         try:
             await wait_for_lps(workdir / "log", 3)
             client = E2EClient()

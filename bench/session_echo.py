@@ -3,23 +3,27 @@
 Usage (from the repository root; the servers are test fixtures)::
 
     .venv/bin/python -m bench.session_echo [--orders 20000] [--pings 5000] [--rounds 3]
-        [--sync batch|always|none] [--with-quickfix-sync] [--profile FILE]
+        [--sync batch,none] [--profile FILE]
 
 Servers, each a child process with a persistent store, file logs and dictionary
 validation on, answering every NewOrderSingle with an ExecutionReport:
 
-- fixgw: our engine (`tests.fixtures.echo_gateway`), FileStore, PersistenceSync=--sync;
-- quickfix: QuickFIX C++ via quickfix-py (`tests.fixtures.qf_peer`), FileStoreFactory
-  (FileStoreSync=N, its default: no fsync), the ExecutionReport built in Python;
-- quickfix-sync (optional): the same with FileStoreSync=Y (fsync per message).
+- fixgw-<sync>: our engine (`tests.fixtures.echo_gateway`), FileStore, one server per
+  PersistenceSync value in --sync (default: `batch`, the product default, and `none`,
+  the durability QuickFIX's FileStore has);
+- quickfix: QuickFIX C++ via quickfix-py (`tests.fixtures.qf_peer`), FileStoreFactory,
+  the ExecutionReport built in Python. Its FileStore writes every message to the OS
+  and never fsyncs (strace shows no fsync/fdatasync; quickfix-py 0.0.3 ignores
+  FileStoreSync=Y), so it survives kill -9 but not a power loss, like `none`.
 
 One lean client (`bench.fix_load_client`, uvloop, orders encoded before the clock
 starts, every answer checked) measures, for each server in turn, per round:
 throughput of --orders pipelined orders (all sent at once, until the last report),
 then ping-pong latency of --pings orders one at a time. Rounds interleave the
 servers (the order alternates) after a warm-up. The server's CPU time per order
-comes from /proc/<pid>/stat. Bars (issue 3): fixgw throughput >= 2x quickfix,
-fixgw p99 <= quickfix p99. --profile writes a cProfile of our server to FILE.
+comes from /proc/<pid>/stat. Bars (issue 3), checked for each fixgw server:
+throughput >= 2x quickfix, p99 <= quickfix p99. --profile writes a cProfile of the
+first fixgw server to FILE.
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ import platform
 import statistics
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
-
-import quickfix  # type: ignore[import-untyped]
 
 from bench.echo_servers import CLIENT_COMPID, Server, start_fixgw, start_quickfix
 from bench.fix_load_client import LoadClient
@@ -72,10 +76,11 @@ async def measure(server: Server, client: LoadClient, figures: Figures, label: s
 
 
 async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, tuple[Server, Figures]]:
-    servers = [await start_fixgw(workdir / "fixgw", args.sync, args.profile),
-               await start_quickfix(workdir / "quickfix", sync=False)]
-    if args.with_quickfix_sync:
-        servers.append(await start_quickfix(workdir / "quickfix-sync", sync=True))
+    servers = []
+    for number, sync in enumerate(args.sync):
+        profile = args.profile if number == 0 else None
+        servers.append(await start_fixgw(workdir / f"fixgw-{sync}", sync, profile))
+    servers.append(await start_quickfix(workdir / "quickfix"))
     results: dict[str, tuple[Server, Figures]] = {}
     try:
         clients = {}
@@ -109,7 +114,25 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return (f"{cpu}, {os.cpu_count()} CPUs, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, quickfix-py {quickfix.__version__ if hasattr(quickfix, '__version__') else '0.0.3'}")
+            f"Python {platform.python_version()}, quickfix-py {metadata.version('quickfix-py')}, "
+            f"load average {os.getloadavg()[0]:.1f}")
+
+
+def fsync_us(directory: Path, count: int = 50) -> float:
+    """Median append + fdatasync time in `directory` (what one batch commit waits for)."""
+    path = directory / "fsync.probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    times = []
+    try:
+        for _ in range(count):
+            os.write(fd, b"x" * 200)
+            started = time.perf_counter()
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return statistics.median(times) * 1e6
 
 
 def report(results: dict[str, tuple[Server, Figures]], args: argparse.Namespace) -> None:
@@ -123,13 +146,23 @@ def report(results: dict[str, tuple[Server, Figures]], args: argparse.Namespace)
               f"{statistics.median(figures.cpu_ping_us):>12.1f} "
               f"{figures.percentile_us(0.50):>8.0f} {figures.percentile_us(0.99):>8.0f} "
               f"{figures.percentile_us(0.999):>9.0f}")
-    ours, theirs = results["fixgw"][1], results["quickfix"][1]
-    ratio = statistics.median(ours.throughput) / statistics.median(theirs.throughput)
-    p99_ours, p99_theirs = ours.percentile_us(0.99), theirs.percentile_us(0.99)
-    print(f"\nthroughput fixgw / quickfix = {ratio:.2f}x  (bar >= 2x: "
-          f"{'PASS' if ratio >= 2 else 'MISS'})")
-    print(f"p99 fixgw {p99_ours:.0f} µs vs quickfix {p99_theirs:.0f} µs  (bar fixgw <= quickfix: "
-          f"{'PASS' if p99_ours <= p99_theirs else 'MISS'})")
+    theirs = results["quickfix"][1]
+    for name, (_, ours) in results.items():
+        if name == "quickfix":
+            continue
+        ratio = statistics.median(ours.throughput) / statistics.median(theirs.throughput)
+        p99_ours, p99_theirs = ours.percentile_us(0.99), theirs.percentile_us(0.99)
+        print(f"\n{name}: throughput {ratio:.2f}x quickfix (bar >= 2x: "
+              f"{'PASS' if ratio >= 2 else 'MISS'}); p99 {p99_ours:.0f} µs vs {p99_theirs:.0f} µs "
+              f"(bar <= quickfix: {'PASS' if p99_ours <= p99_theirs else 'MISS'})")
+
+
+def _sync_list(text: str) -> list[str]:
+    values = [value.strip() for value in text.split(",") if value.strip()]
+    bad = [value for value in values if value not in ("batch", "always", "none")]
+    if bad or not values:
+        raise argparse.ArgumentTypeError(f"PersistenceSync values are batch|always|none: {text}")
+    return values
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,16 +170,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--pings", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--sync", choices=("batch", "always", "none"), default="batch",
-                        help="our PersistenceSync (default batch)")
-    parser.add_argument("--with-quickfix-sync", action="store_true",
-                        help="also run QuickFIX with FileStoreSync=Y")
+    parser.add_argument("--sync", type=_sync_list, default=["batch", "none"],
+                        help="our PersistenceSync values, one server each (default batch,none)")
     parser.add_argument("--profile", type=Path, help="cProfile our server into this file")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
-    print(f"fixgw PersistenceSync={args.sync}; client: bench.fix_load_client on uvloop")
+    print(f"fixgw PersistenceSync={','.join(args.sync)} (one server each); "
+          "client: bench.fix_load_client on uvloop")
     with tempfile.TemporaryDirectory(prefix="session-echo-") as workdir:
-        print(f"work folder (stores, logs): {workdir}")
+        print(f"work folder (stores, logs): {workdir}; append+fdatasync there: "
+              f"{fsync_us(Path(workdir)):.0f} µs (median)")
 
         async def main_async() -> int:
             report(await bench(args, Path(workdir)), args)

@@ -34,11 +34,13 @@ from routing.actions import (
 )
 from routing.breaker.core import BreakerTransition
 from routing.breaker.store import BreakerStore
+from routing.model import Side
 from routing.router import Router
 
 T = TypeVar("T")
 EventSink = Callable[[str, str, dict[str, Any]], None]   # kind, text, fields
 _SENT_INDEX_LIMIT = 100_000
+_SIDES = frozenset(side.value for side in Side)
 
 
 class RoutingObserver(Protocol):
@@ -96,6 +98,7 @@ class GatewayApplication(BaseApplication):
         self.synchronous_breakers = bool(getattr(breakers, "synchronous", False))
         self._sent: dict[tuple[str, int], tuple[str, str]] = {}   # (lp, seq) -> (kind, id)
         self._after_actions: Callable[[], None] = lambda: None
+        self.stopping = False
 
     def on_actions_done(self, callback: Callable[[], None]) -> None:
         """Called after each batch of actions (the engine uses it to schedule a flush)."""
@@ -123,7 +126,10 @@ class GatewayApplication(BaseApplication):
         self._event("logout", f"{session.session_id} logged out", session=str(session.session_id))
         if lp is not None:
             now = self.clock()
-            self._breaker(self.breakers.session_down(lp, "LP session dropped", now))
+            if not self.stopping:
+                # Our own shutdown logs the LPs out: no fault of theirs, and with Redis the
+                # breaker would open for every other gateway instance too.
+                self._breaker(self.breakers.session_down(lp, "LP session dropped", now))
             self.run(self.router.on_lp_down(lp, "session dropped", now))
 
     def from_admin(self, message: Message, session: Session) -> None:
@@ -154,9 +160,25 @@ class GatewayApplication(BaseApplication):
         elif msg_type == "G":
             self.run(amend.replace(self.router, fixmap.replace_order(message, key), now))
         elif msg_type == "H":
-            self.run(amend.status(self.router, key, message.get(11) or "", message.get(37) or ""))
+            self._status(key, message)
         else:
             raise UnsupportedMessageType()
+
+    def _status(self, key: str, request: Message) -> None:
+        """OrderStatusRequest: the order book's answer, echoing OrdStatusReqID(790). For an
+        order the book does not know, Symbol and Side are the request's (not left empty)."""
+        now, now_ns = self.clock(), time.time_ns()
+        req_id, side = request.get(790), request.get(54)
+        for action in amend.status(self.router, key, request.get(11) or "", request.get(37) or ""):
+            self.observer.action(action, now)
+            if not isinstance(action, ParentReport):
+                self._execute(action)
+                continue
+            if not action.symbol:
+                action = action._replace(symbol=request.get(55) or "",
+                                         side=Side(side) if side in _SIDES else action.side)
+            self._to_client(action.session, fixmap.execution_report(action, now_ns, req_id))
+        self._after_actions()
 
     def _from_lp(self, lp: str, message: Message) -> None:
         now = self.clock()

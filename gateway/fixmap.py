@@ -60,7 +60,9 @@ def replace_order(message: Message, session: str) -> ReplaceOrder:
                         message.get(54), _decimal(message, 38), _decimal(message, 44))
 
 
-def execution_report(r: ParentReport, now_ns: int) -> Message:
+def execution_report(r: ParentReport, now_ns: int, ord_status_req_id: str | None = None) -> Message:
+    """The client's ExecutionReport; `ord_status_req_id` is echoed in a status answer (790).
+    Empty values are left out (a strict peer rejects a tag without a value)."""
     body: list[Item] = [(6, fmt(r.avg_px.quantize(_AVG_PX_PLACES)) if r.avg_px else "0"),
                         (11, r.cl_ord_id), (14, fmt(r.cum_qty)), (17, r.exec_id)]
     if r.last_qty is not None and r.last_px is not None:
@@ -72,7 +74,11 @@ def execution_report(r: ParentReport, now_ns: int) -> Message:
         body.append((41, r.orig_cl_ord_id))
     if r.limit_price is not None:
         body.append((44, fmt(r.limit_price)))
-    body += [(54, r.side.value), (55, r.symbol), (59, r.time_in_force)]
+    body.append((54, r.side.value))
+    if r.symbol:
+        body.append((55, r.symbol))
+    if r.time_in_force:
+        body.append((59, r.time_in_force))
     if r.text:
         body.append((58, r.text))
     body.append((60, utc_timestamp(now_ns)))
@@ -83,6 +89,8 @@ def execution_report(r: ParentReport, now_ns: int) -> Message:
         body.append((198, r.lp_order_id))
     if r.lp_exec_id:
         body.append((527, r.lp_exec_id))
+    if ord_status_req_id:
+        body.append((790, ord_status_req_id))
     return Message("8", body)
 
 

@@ -50,12 +50,14 @@ def _base36(number: int) -> str:
 class Gateway:
     """Everything `fixgw run` runs, for one sessions.cfg.
 
-    `metrics=False` leaves the Prometheus observer out of the order flow (the
-    benchmark's metrics-off runs); the admin API then answers /metrics with 404.
+    Metrics are collected when they can be scraped, i.e. when AdminHttpPort is not 0;
+    `metrics=True`/`False` overrides that (tests, the benchmark's on/off runs). With
+    metrics off the Prometheus observer is not in the order flow at all and the
+    admin API answers /metrics with 404.
     """
 
     def __init__(self, config: GatewayConfig, on_event: EventSink | None = None, *,
-                 metrics: bool = True) -> None:
+                 metrics: bool | None = None) -> None:
         require_lp_names(config)
         self.config = config
         self.logs = SessionLogs(config)
@@ -64,16 +66,16 @@ class Gateway:
         self.journal = FileJournal(config.gateway.data_path, config.gateway.persistence_sync)
         self.router = Router(router_config(config), self.journal, _base36(int(time.time() * 1000)))
         self.breakers = self._breaker_store()
+        port = config.gateway.admin_http_port
         self.metrics = (PrometheusObserver([lp.name for lp in config.lps],
                                            lambda: self.engine.sessions.values())
-                        if metrics else None)
+                        if (bool(port) if metrics is None else metrics) else None)
         if self.metrics is not None:
             self._listeners.append(self.metrics.on_event)
         self.app = GatewayApplication(config, self.router, self.breakers, self._emit,
                                       observer=self.metrics)
         self.engine = Engine(config, self.app, log_factory=self.logs.create,
                              global_event=self.logs.event)
-        port = config.gateway.admin_http_port
         self.admin = HttpServer(AdminApi(self), port) if port else None
         self._tasks: list[asyncio.Task[None]] = []
 

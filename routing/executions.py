@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from routing.actions import Action, Alert, BreakerOutcome, QueryChild, report
+from routing.actions import Action, Alert, BreakerOutcome, CancelChild, QueryChild, report
 from routing.inbound import ChildReport
 from routing.orders import ChildOrder, ChildState, ParentOrder
 from routing.records import ChildAcked, ChildEnded, ChildFilled, ChildUnknown
@@ -27,7 +27,9 @@ def on_child_report(router: Router, r: ChildReport, now_s: float) -> list[Action
     child = router.book.children.get(r.child_id)
     if child is None or child.lp != r.lp:
         return [Alert("stray_report", "", f"report from {r.lp} for unknown child {r.child_id}")]
-    if r.lp_exec_id and r.lp_exec_id in child.exec_ids:
+    # Status answers (ExecType I) carry no execution and, per FIX 4.4, ExecID "0" every
+    # time: they are never deduplicated (reconciling is idempotent by CumQty).
+    if r.lp_exec_id and r.exec_type != "I" and r.lp_exec_id in child.exec_ids:
         return []
     order = router.book.orders[child.order_id]
     was_unknown = child.state is ChildState.UNKNOWN
@@ -50,15 +52,21 @@ def on_child_report(router: Router, r: ChildReport, now_s: float) -> list[Action
         actions.append(Alert("reconciled", order.order_id,
                              f"child {child.child_id} on {child.lp} resolved: {child.state.name}, "
                              f"filled {child.cum_qty} of {child.quantity}"))
+        if child.is_live and order.cancel_requested and child.time_in_force in ("0", "1"):
+            # The client's cancel came while this child was UNKNOWN: cancel it now (with a
+            # fresh request id: an earlier cancel request may have reached the LP).
+            actions.append(CancelChild(child, order.symbol, order.side,
+                                       f"{child.child_id}.C{int(now_s * 1000)}"))
     return actions + router.after_child_change(order, now_s)
 
 
 def _fill(router: Router, order: ParentOrder, child: ChildOrder, r: ChildReport,
           quantity: Decimal, price: Decimal, now_s: float) -> list[Action]:
     actions: list[Action] = []
-    if child.cum_qty + quantity > child.quantity:
+    if child.cum_qty + quantity > child.quantity or order.cum_qty + quantity > order.quantity:
         actions.append(Alert("overfill", order.order_id,
-                             f"{child.lp} filled {child.cum_qty + quantity} on a child of {child.quantity}"))
+                             f"{child.lp} filled {child.cum_qty + quantity} on a child of {child.quantity}; "
+                             f"order {order.cum_qty + quantity} of {order.quantity}"))
     exec_id = router.next_exec_id(order)
     router.record(ChildFilled(order.order_id, child.child_id, r.lp_order_id, r.lp_exec_id,
                                quantity, price, exec_id, now_s))
@@ -81,7 +89,7 @@ def _reconcile(router: Router, order: ParentOrder, child: ChildOrder, r: ChildRe
     if missing > 0:
         lp_notional = lp_cum * (r.avg_px or Decimal(0))
         price = (lp_notional - child.notional) / missing
-        synthetic = r._replace(lp_exec_id=r.lp_exec_id or f"{child.child_id}.status.{lp_cum}")
+        synthetic = r._replace(lp_exec_id=f"{child.child_id}.status.{lp_cum}")
         actions += _fill(router, order, child, synthetic, missing, price, now_s)
     if not child.state.is_terminal and r.ord_status not in _DONE_STATUSES:
         router.record(ChildAcked(order.order_id, child.child_id, r.lp_order_id, now_s))

@@ -34,6 +34,7 @@ from routing.book import OrderBook
 from routing.inbound import NewOrder
 from routing.model import (
     NO_DECISIONS,
+    NO_HEALTHY_LPS,
     NO_QUOTES,
     LPInfo,
     LPQuote,
@@ -60,9 +61,9 @@ BUDGET_EXHAUSTED = "Routing time budget exhausted"
 
 
 def _still_wanted(request: RouteRequest, order: ParentOrder) -> RouteRequest | None:
-    """The round's request cut to what the order needs now (None: nothing): a replace
-    may have lowered the quantity or moved the price while the quotes were coming in."""
-    quantity = min(request.quantity, order.unplaced_qty)
+    """The round's request brought up to what the order needs now (None: nothing): a
+    replace may have changed the quantity or the price while the quotes were coming in."""
+    quantity = order.unplaced_qty
     if quantity <= 0 or order.cancel_requested:
         return None
     if quantity == request.quantity and order.limit_price == request.limit_price:
@@ -201,7 +202,10 @@ class Router:
         plan = candidates(request, self.config.lps, self.connected, order.excluded_lps)
         if isinstance(plan, Refusal):
             return self._round_failed(order, plan.reason, now_s)
-        round_no = order.rounds + 1
+        # A round superseded before its decision (a replace) keeps its number: the new one
+        # needs another, or the old QuoteReqIDs and Admit answer would pass for its own.
+        superseded = self.rounds.get(order.order_id)
+        round_no = max(order.rounds, superseded.round_no if superseded else 0) + 1
         self.rounds[order.order_id] = Round(order.order_id, round_no, request, now_s)
         return [Admit(order.order_id, round_no, plan.lps, plan.limit)]
 
@@ -231,13 +235,13 @@ class Router:
         if current is None or current.rfq is None:
             return []
         verdict = current.rfq.on_quote(quote, now_s)
-        current.answered_at_s.setdefault(quote.lp, now_s)
         actions: list[Action] = []
         if verdict is QuoteVerdict.ACCEPTED:
             self._note_mid(quote)
             actions.append(BreakerOutcome(quote.lp, True, "valid quote"))
         elif verdict is QuoteVerdict.UNSOLICITED or verdict is QuoteVerdict.LATE:
             return [Alert("quote_ignored", current.order_id, f"{verdict.value} quote from {quote.lp}")]
+        current.answered_at_s.setdefault(quote.lp, now_s)
         if current.rfq.is_complete:
             actions += self._decide(current, now_s)
         return actions
@@ -313,7 +317,8 @@ class Router:
 
     def _round_failed(self, order: ParentOrder, reason: str, now_s: float) -> list[Action]:
         """No child was placed: retry (sequential fallback, resting order) or give up."""
-        if order.strategy == "sequential" and reason != "No healthy LPs available" and not order.resting:
+        if (order.strategy == "sequential" and reason != NO_HEALTHY_LPS and not order.resting
+                and self._untried_lps(order)):
             return self.start_round(order, now_s)
         if order.resting:
             self.requote_at[order.order_id] = now_s + self.config.resting_requote_s
@@ -321,6 +326,14 @@ class Router:
         if order.has_live:
             return []
         return self.finish(order, reason, now_s)
+
+    def _untried_lps(self, order: ParentOrder) -> bool:
+        """Whether a sequential order has an LP left to ask; when it has none, the last
+        failure (not "No healthy LPs available") is what the client is told."""
+        request = RouteRequest(order.symbol, order.side, order.quantity, None, order.strategy,
+                               order.preferred_lps, order.manual_lp)
+        plan = candidates(request, self.config.lps, self.connected, order.excluded_lps)
+        return not isinstance(plan, Refusal)
 
     def finish(self, order: ParentOrder, text: str, now_s: float) -> list[Action]:
         """Stop routing and cancel the remainder back to the client (once no child is UNKNOWN)."""
@@ -378,6 +391,8 @@ class Router:
                 actions += self._decide(current, now_s)
         for order_id, due in list(self.requote_at.items()):
             if now_s >= due:
-                actions += self.start_round(self.book.orders[order_id], now_s)
+                order = self.book.orders[order_id]
+                order.excluded_lps.clear()   # each requote asks every LP again
+                actions += self.start_round(order, now_s)
         actions += executions.check_children(self, now_s)
         return actions

@@ -48,10 +48,8 @@ the oldest is forgotten beyond it, so an LP that never answers cannot grow memor
 SessionSource = Callable[[], Iterable[Session]]
 
 
-def _remember(pending: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(pending) >= PENDING_LIMIT:
-        del pending[next(iter(pending))]
-    pending[key] = value
+def _forget_oldest(pending: dict[Any, Any]) -> None:
+    del pending[next(iter(pending))]
 
 
 class PrometheusObserver:
@@ -66,7 +64,10 @@ class PrometheusObserver:
         self.logouts: dict[str, int] = {}
         self.breaker_states: dict[str, BreakerState] = dict.fromkeys(self.lps, BreakerState.CLOSED)
         self.breaker_transitions: dict[tuple[str, str, str], int] = {}
-        self._received: dict[tuple[str, str], float] = {}    # (session, ClOrdID) -> order_in time
+        # The order just handed to the router: its ExecutionReport New comes in the same
+        # batch of actions (Router.submit is synchronous), so one slot is enough.
+        self._in_session = self._in_cl_ord_id = ""
+        self._in_at_s = 0.0
         self._unrouted: dict[str, float] = {}                # OrderID -> order_in time
         self._asked: dict[str, tuple[LPStats, float]] = {}   # QuoteReqID -> (LP, sent time)
         self._handlers: dict[type, Callable[[Any, float], None]] = {
@@ -95,7 +96,7 @@ class PrometheusObserver:
     # -- RoutingObserver ---------------------------------------------------------------------
     def order_in(self, session: str, cl_ord_id: str, now_s: float) -> None:
         self.orders.received += 1
-        _remember(self._received, (session, cl_ord_id), now_s)
+        self._in_session, self._in_cl_ord_id, self._in_at_s = session, cl_ord_id, now_s
 
     def quote_in(self, lp: str, quote_req_id: str, now_s: float) -> None:
         asked = self._asked.pop(quote_req_id, None)
@@ -140,11 +141,13 @@ class PrometheusObserver:
             if report.ord_status == "2":
                 self.orders.filled += 1
         elif exec_type == "0":
-            started = self._received.pop((report.session, report.cl_ord_id), None)
-            if started is not None:
-                _remember(self._unrouted, report.order_id, started)
+            if report.cl_ord_id == self._in_cl_ord_id and report.session == self._in_session:
+                self._in_cl_ord_id = ""
+                unrouted = self._unrouted
+                if len(unrouted) >= PENDING_LIMIT:
+                    _forget_oldest(unrouted)
+                unrouted[report.order_id] = self._in_at_s
         elif exec_type == "8":
-            self._received.pop((report.session, report.cl_ord_id), None)
             reason = report.ord_rej_reason if report.ord_rej_reason is not None else -1
             rejected = self.orders.rejected
             rejected[reason] = rejected.get(reason, 0) + 1
@@ -156,7 +159,10 @@ class PrometheusObserver:
         request = action.request
         stats = self.lps.get(request.lp) or self.lp(request.lp)
         stats.quote_requests += 1
-        _remember(self._asked, request.quote_req_id, (stats, now_s))
+        asked = self._asked
+        if len(asked) >= PENDING_LIMIT:
+            _forget_oldest(asked)
+        asked[request.quote_req_id] = (stats, now_s)
 
     def _child(self, action: SendChild, now_s: float) -> None:
         child = action.child

@@ -126,7 +126,7 @@ class Demo:
 
     def summary(self) -> None:
         print("summary")
-        for title, order in self.orders:
+        for _, order in self.orders:
             final = order.last
             if final is None:
                 continue

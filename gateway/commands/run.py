@@ -24,5 +24,8 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except FixgwConfigError as error:
         return fail(str(error))
-    gateway = Gateway(config)
-    return run_until_signalled(gateway.start, gateway.stop)
+    try:
+        gateway = Gateway(config)
+        return run_until_signalled(gateway.start, gateway.stop)
+    except FixgwConfigError as error:
+        return fail(str(error))

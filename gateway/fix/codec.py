@@ -116,14 +116,14 @@ class Framer:
         length_end = buffer.find(b"\x01", length_field + 3, limit)
         if length_end < 0:
             return self._wait_or_drop(buffer, position, start, out)
-        length_text = bytes(buffer[length_field + 3:length_end])
+        length_text = buffer[length_field + 3:length_end]
         if not length_text.isdigit():
-            out.append(Garbled(GarbledReason.BAD_BODY_LENGTH_FIELD, repr(length_text), bytes(buffer[start:length_end + 1])))
+            out.append(Garbled(GarbledReason.BAD_BODY_LENGTH_FIELD, repr(bytes(length_text)), bytes(buffer[start:length_end + 1])))
             return start + 2
         body_end = length_end + 1 + (int(length_text) if len(length_text) < 20
                                      else _number(length_text.decode("ascii")))
         if body_end - start > self.max_message_size:
-            out.append(Garbled(GarbledReason.TOO_LARGE, f"BodyLength {length_text[:24]!r}", bytes(buffer[start:length_end + 1])))
+            out.append(Garbled(GarbledReason.TOO_LARGE, f"BodyLength {bytes(length_text[:24])!r}", bytes(buffer[start:length_end + 1])))
             return start + 2
         if len(buffer) < body_end:
             return start if start > position else -1
@@ -133,7 +133,8 @@ class Framer:
         end = buffer.find(b"\x01", checksum_field + 4, limit)
         if end < 0:
             return self._wait_or_drop(buffer, position, start, out)
-        out.append(bytes(buffer[start:end + 1]))
+        frame = buffer[start:end + 1]
+        out.append(frame if frame.__class__ is bytes else bytes(frame))
         return end + 1
 
     def _wait_or_drop(self, buffer: bytes | bytearray, position: int, start: int,
@@ -157,6 +158,7 @@ def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
         return _bad_head(text, frame)
     checksum_start = text.rfind("\x0110=") + 1
     declared = head[1]
+    # int() inline for the usual short numbers: a call to _number costs on this path.
     if checksum_start != head.end() - 3 + (
             int(declared) if len(declared) < 20 else _number(declared)):
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)

@@ -22,6 +22,8 @@ _DATE_ONLY = re.compile(r"[0-9]{4}([0-9]{2})([0-9]{2})")
 
 
 def is_int(text: str) -> bool:
+    if len(text) < 10 and text.isdigit() and text.isascii():
+        return True  # the common case, decided without the regex
     if _INT.fullmatch(text) is None:
         return False
     if len(text) < 10:
@@ -34,6 +36,9 @@ def is_int(text: str) -> bool:
 
 
 def is_decimal(text: str) -> bool:
+    whole, _, fraction = text.partition(".")
+    if whole.isdigit() and (not fraction or fraction.isdigit()) and text.isascii():
+        return True  # the common case (`123`, `1.25`), decided without the regex
     return _DECIMAL.fullmatch(text) is not None
 
 
@@ -49,7 +54,27 @@ def _clock_ok(hour: str, minute: str, second: str) -> bool:
     return int(hour) <= 23 and int(minute) <= 59 and int(second) <= 60
 
 
+_timestamp_heads: dict[str, bool] = {}
+
+
 def is_utc_timestamp(text: str) -> bool:
+    # Hot path (SendingTime, TransactTime): the verdict on `YYYYMMDD-HH:MM:SS` is
+    # cached, so a timestamp costs a dict lookup plus a look at its fraction.
+    head = text[:17]
+    verdict = _timestamp_heads.get(head)
+    if verdict is None:
+        verdict = _timestamp_ok(head)
+        if len(_timestamp_heads) >= 4096:
+            _timestamp_heads.clear()
+        _timestamp_heads[head] = verdict
+    if not verdict or len(text) == 17:
+        return verdict
+    fraction = text[18:]
+    return (text[17] == "." and 0 < len(fraction) <= 12 and fraction.isdigit()
+            and fraction.isascii())
+
+
+def _timestamp_ok(text: str) -> bool:
     match = _TIMESTAMP.fullmatch(text)
     if match is None:
         return False

@@ -40,32 +40,33 @@ def epoch_ns(moment: datetime) -> int:
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1_000
 
 
-_day_cache: dict[str, int] = {}
+_head_seconds: dict[str, int] = {}
+_SCALE = tuple(10.0 ** digits for digits in range(10))
 
 
 def timestamp_seconds(text: str) -> float | None:
     """Seconds since the epoch of a UTCTimestamp text; None if malformed.
 
-    Hot path (SendingTime of every inbound message): the date part is cached.
+    Hot path (SendingTime of every inbound message): the `YYYYMMDD-HH:MM:SS` head is
+    checked and converted once per distinct second. The text comes from the peer, so
+    only ASCII digits count as digits (int() would take other Unicode digits, or
+    fail on them), and digits past nanoseconds are ignored.
     """
-    if len(text) < 17 or text[8] != "-" or text[11] != ":" or text[14] != ":":
-        return None
-    day = _day_cache.get(text[:8])
-    if day is None:
-        parsed = parse_utc_timestamp(text[:17])
-        if parsed is None:
+    head = text[:17]
+    seconds = _head_seconds.get(head)
+    if seconds is None:
+        if not is_utc_timestamp(head):
             return None
-        day = int(parsed.replace(hour=0, minute=0, second=0).timestamp())
-        if len(_day_cache) > 64:
-            _day_cache.clear()
-        _day_cache[text[:8]] = day
-    clock = text[9:17]
-    if not (clock[:2] + clock[3:5] + clock[6:8]).isdigit():
+        # By arithmetic, not datetime: a leap second (:60) is a valid SendingTime.
+        day = datetime.strptime(head[:8], "%Y%m%d").replace(tzinfo=UTC)
+        seconds = (int(day.timestamp()) + int(head[9:11]) * 3600 + int(head[12:14]) * 60
+                   + int(head[15:17]))
+        if len(_head_seconds) >= 4096:
+            _head_seconds.clear()
+        _head_seconds[head] = seconds
+    if len(text) == 17:
+        return float(seconds)
+    fraction = text[18:27]
+    if text[17] != "." or not fraction or not text[18:].isdigit() or not text.isascii():
         return None
-    seconds = day + int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:8])
-    fraction = text[18:]
-    if fraction:
-        if text[17] != "." or not fraction.isdigit():
-            return None
-        return seconds + int(fraction) / float(10 ** len(fraction))
-    return float(seconds) if len(text) == 17 else None
+    return seconds + int(fraction) / _SCALE[len(fraction)]

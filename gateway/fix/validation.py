@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import cast
 
 from gateway.fix.codec import split_fields
 from gateway.fix.dictionary import MULTI_VALUE_TYPES, DataDictionary, GroupDef, MessageDef
@@ -84,6 +85,8 @@ class Validator:
                 rule = _value_rule(*spec)
                 if rule is not None:
                     self._value_rules[tag] = rule
+        self._ruled_tags = frozenset(self._value_rules)
+        self._known_tags = frozenset(self._formats)
 
     def decode(self, frame: bytes) -> Structured | Garbled:
         """Verify, split and structure one frame from the `Framer`."""
@@ -186,24 +189,29 @@ class Validator:
         return None
 
     def _certainly_valid(self, structured: Structured, message_def: MessageDef) -> bool:
-        """True only if `_iterate` finds nothing in header, trailer and body (see module doc)."""
-        known = self._formats
+        """True only if `_iterate` finds nothing in header, trailer and body (see module doc).
+
+        Set and dict operations do the per-field work in C; every way to fail sends the
+        message to `_iterate`, which finds the first problem in QuickFIX's order.
+        """
+        body = structured.message.body
+        body_tags = dict(body)
+        if (len(body_tags) != len(body) or not message_def.fields.issuperset(body_tags)
+                or not message_def.groups.keys().isdisjoint(body_tags)):
+            return False  # a repeated or misplaced tag, or a repeating group
+        # No group tag in the body, so every value is a str from here on.
+        header, trailer = structured.header_items, structured.trailer_items
+        fields = cast(dict[int, str], body_tags)
+        fields.update(header)
+        fields.update(trailer)
+        if (len(fields) != len(header) + len(trailer) + len(body)
+                or not self._known_tags.issuperset(fields) or "" in fields.values()):
+            return False  # a repeated, unknown or empty field
         rules = self._value_rules
-        allowed = message_def.fields
-        groups = message_def.groups
-        seen: set[int] = set()
-        add = seen.add
-        for section in (structured.header_items, structured.trailer_items, structured.message.body):
-            body = section is structured.message.body
-            for tag, value in section:
-                if (value.__class__ is not str or not value or tag in seen or tag not in known
-                        or (body and (tag not in allowed or tag in groups))):
-                    return False
-                add(tag)
-                rule = rules.get(tag)
-                if rule is not None and not (value in rule if rule.__class__ is frozenset
-                                             else rule(value)):  # type: ignore[operator]
-                    return False
+        for tag in self._ruled_tags.intersection(fields):
+            rule, value = rules[tag], fields[tag]
+            if not (value in rule if isinstance(rule, frozenset) else rule(value)):
+                return False
         return True
 
     def _iterate(self, items: list[tuple[int, str]], leading: list[tuple[int, str]],

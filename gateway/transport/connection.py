@@ -125,8 +125,12 @@ class FixConnection(asyncio.Protocol):
     def send(self, data: bytes) -> None:
         if self._closing or self.transport is None:
             return
-        self._pending.append(data)
-        self._touch()
+        pending = self._pending
+        pending.append(data)
+        if len(pending) == 1:
+            # The first output of this turn registers us with the flusher; until it
+            # takes the output at the end of the turn, that registration stands.
+            self._touch()
 
     def disconnect(self) -> None:
         """Close once this turn's output (e.g. a Logout) has been written."""

@@ -62,6 +62,7 @@ class Engine:
         self.flusher: TurnFlusher | None = None
         self._servers: list[asyncio.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._initiators: list[asyncio.Task[None]] = []
         self._connections: set[FixConnection] = set()
 
     # -- lifecycle --------------------------------------------------------------
@@ -79,11 +80,14 @@ class Engine:
         await self._start_acceptors()
         for session in self.sessions.values():
             if session.initiator:
-                self._tasks.append(loop.create_task(self._run_initiator(session)))
+                self._initiators.append(loop.create_task(self._run_initiator(session)))
+        self._tasks.extend(self._initiators)
         self._tasks.append(loop.create_task(self._poll_forever()))
 
     async def stop(self, timeout_s: float = 2.0) -> None:
         """Log out every session, wait for the handshakes (bounded), then close everything."""
+        for task in self._initiators:
+            task.cancel()
         for session in self.sessions.values():
             session.logout("Gateway shutting down")
         deadline = asyncio.get_running_loop().time() + timeout_s
@@ -170,6 +174,7 @@ class Engine:
 
     # -- initiators -------------------------------------------------------------------
     async def _run_initiator(self, session: Session) -> None:
+        """Connect, and after every drop wait ReconnectInterval before connecting again."""
         settings = session.settings
         loop = asyncio.get_running_loop()
         host, port = settings.socket_connect_host or "127.0.0.1", settings.socket_connect_port or 0
@@ -184,7 +189,9 @@ class Engine:
                     attempt = 0
                 except OSError as error:
                     session.event(f"Connection to {host}:{port} failed: {error}")
-            await asyncio.sleep(settings.reconnect_interval_s if not session.connected else POLL_INTERVAL_S)
+            while session.connected:
+                await asyncio.sleep(POLL_INTERVAL_S)
+            await asyncio.sleep(settings.reconnect_interval_s)
 
     # -- timers -------------------------------------------------------------------------
     async def _poll_forever(self) -> None:

@@ -18,19 +18,21 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 from gateway.config import load_config, parse_config
 from gateway.fix.message import Message
 from gateway.service import Gateway
 from gateway.session.application import BaseApplication
 from gateway.session.core import Session
+from gateway.session.filelog import GATEWAY_EVENT_FILE
 from gateway.session.log import MemoryLog, SessionLog
 from gateway.session.store.base import MessageStoreFactory
 from gateway.session.store.memory import MemoryStoreFactory
 from gateway.sim import LPBehaviour
 from gateway.sim.lp_app import LPSimulator, SimulatedLP
 from gateway.transport.engine import Engine
+from routing.orders import ParentOrder
 from tests.fixtures.ports import free_port
 
 CLIENT = "CLIENT"
@@ -38,7 +40,7 @@ GATEWAY = "FIXGW"
 
 
 def gateway_config_text(workdir: Path, client_port: int, lp_ports: Mapping[str, int],
-                        admin_port: int, rfq_timeout_ms: int = 150,
+                        admin_port: int, rfq_timeout_ms: int = 1000,
                         breaker_threshold: int = 100) -> str:
     """One client acceptor (strategy best) and one initiator per LP, all in `workdir`."""
     lines = [
@@ -125,7 +127,7 @@ class Rig:
     """LP simulator + gateway + client, started together; `async with Rig(...) as rig`."""
 
     def __init__(self, workdir: Path, behaviours: Mapping[str, LPBehaviour], *,
-                 rfq_timeout_ms: int = 150, breaker_threshold: int = 100,
+                 rfq_timeout_ms: int = 1000, breaker_threshold: int = 100,
                  metrics: bool = True) -> None:
         self.workdir = workdir
         lp_ports = {lp: free_port() for lp in behaviours}
@@ -153,40 +155,64 @@ class Rig:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
+        # Acceptor sides first: a stopping engine's initiators reconnect while it waits for
+        # the Logouts (the wait then runs into its timeout), so stop each once its peer is gone.
+        await self.simulator.stop()
         await self.client.engine.stop()
         await self.gateway.stop()
-        await self.simulator.stop()
 
     async def order(self, cl_ord_id: str, **fields: str) -> list[Message]:
         """Send one order and wait for its terminal report."""
         self.client.send(new_order(cl_ord_id, **fields))
         return await self.client.until_done(cl_ord_id)
 
-    def child_lps(self, cl_ord_id: str) -> list[str]:
-        """The LPs the gateway sent child orders to for the client order `cl_ord_id`."""
+    def parent(self, cl_ord_id: str) -> ParentOrder:
+        """The gateway's order for the client order `cl_ord_id`."""
         order = self.gateway.router.book.by_client(f"FIX.4.4:{GATEWAY}->{CLIENT}", cl_ord_id)
         assert order is not None, cl_ord_id
-        return [child.lp for child in order.children]
+        return order
 
-    async def get(self, path: str) -> tuple[int, Any]:
+    def child_lps(self, cl_ord_id: str) -> list[str]:
+        """The LPs the gateway sent child orders to for the client order `cl_ord_id`."""
+        return [child.lp for child in self.parent(cl_ord_id).children]
+
+    def asked(self, cl_ord_id: str) -> list[tuple[str, ...]]:
+        """The LPs asked for quotes in each round of `cl_ord_id`."""
+        rounds = self.gateway.router.book.rounds[self.parent(cl_ord_id).order_id]
+        return [round_.asked for round_ in rounds]
+
+    async def get(self, path: str) -> Answer:
         return await http(self.admin_port, "GET", path)
 
-    async def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+    async def post(self, path: str, body: Any = None) -> Answer:
         return await http(self.admin_port, "POST", path, body)
+
+    def gateway_events(self) -> str:
+        """The gateway's event log file (what operators `tail -f`)."""
+        self.gateway.logs.global_log.flush()
+        return (self.workdir / "log" / GATEWAY_EVENT_FILE).read_text()
+
+
+class Answer(NamedTuple):
+    status: int
+    body: Any                    # parsed JSON, or text
+    headers: Mapping[str, str]
 
 
 async def http(port: int, method: str, path: str, body: Any = None,
-               host: str = "127.0.0.1") -> tuple[int, Any]:
-    """(status, parsed JSON or text) of one request to the admin API."""
+               host: str = "127.0.0.1") -> Answer:
+    """Status, parsed JSON (or text) and headers of one request to the admin API."""
     data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
     request = urllib.request.Request(f"http://{host}:{port}{path}", data=data, method=method)
 
-    def call() -> tuple[int, bytes, str]:
+    def call() -> tuple[int, bytes, dict[str, str]]:
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
-                return response.status, response.read(), response.headers.get("Content-Type", "")
+                return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read(), error.headers.get("Content-Type", "")
+            return error.code, error.read(), dict(error.headers)
 
-    status, raw, content_type = await asyncio.to_thread(call)
-    return status, json.loads(raw) if content_type.startswith("application/json") else raw.decode()
+    status, raw, headers = await asyncio.to_thread(call)
+    parsed = (json.loads(raw) if headers.get("Content-Type", "").startswith("application/json")
+              else raw.decode())
+    return Answer(status, parsed, headers)

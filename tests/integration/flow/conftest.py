@@ -46,3 +46,19 @@ def module_world(factory: pytest.TempPathFactory, name: str, lps: Sequence[LP],
     problems = world.close()
     if problems:
         pytest.fail("\n".join(problems))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Let the many short-lived Python subprocesses (gateway, LPs) cache their bytecode.
+
+    Where PYTHONDONTWRITEBYTECODE is set, each of them would compile the whole
+    gateway from source on every start (about half its start-up time); they write
+    to a private folder beside the run's temporary folders instead, never into the
+    repository.
+    """
+    cache = tmp_path_factory.getbasetemp().parent / "fixgw-flow-pycache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+        patch.setenv("PYTHONPYCACHEPREFIX", str(cache))
+        yield

@@ -1,6 +1,6 @@
 """`fixgw run` as a subprocess for end-to-end tests: its config, its process, its logs.
 
-`write_config` renders a sessions.cfg in a test's folder from a small template:
+`render_config` writes the text of a sessions.cfg from a small template:
 one client acceptor session, one initiator session per LP, free ports, data,
 stores and logs under the folder, the admin API off and short timeouts.
 `GatewayProcess` starts ``python -m gateway run -c <cfg>``, reads its log files
@@ -25,7 +25,7 @@ GATEWAY_COMP_ID = "FIXGW"
 # Short timeouts so failover and reconciliation happen within a test's patience.
 GATEWAY_DEFAULTS: Mapping[str, str] = {
     "AdminHttpPort": "0",
-    "RFQTimeoutMs": "300",
+    "RFQTimeoutMs": "1000",   # every LP here answers: only a silent one waits this long
     "RoutingTimeBudgetMs": "3000",
     "RestingRequoteMs": "300",
     "ChildAckTimeoutMs": "1000",
@@ -204,7 +204,7 @@ class GatewayProcess:
         eventually(lambda: text in self.events()[after:], timeout_s, f"gateway event {text!r}",
                    self.describe)
 
-    def wait_logged_on(self, targets: Sequence[str], timeout_s: float = 15.0,
+    def wait_logged_on(self, targets: Sequence[str], timeout_s: float = 30.0,
                        count: int = 1) -> None:
         """Until each session towards `targets` has logged on `count` times (this run or any)."""
         def done() -> bool:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from tests.fixtures.qf_client import Received
 from tests.integration.flow.conftest import module_world
 from tests.integration.flow.reports import (
     Fill,
@@ -27,9 +29,13 @@ from tests.integration.flow.reports import (
 )
 from tests.integration.flow.world import LP, World
 
+# Its tests share module-scoped setups: keep them on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("flow-strategies")
+
 BUY, SELL = "1", "2"
-M = 1_000_000
-BEHAVIOURS = {
+M = Decimal(1_000_000)
+ZERO = Decimal(0)
+BEHAVIOURS: dict[str, dict[str, Any]] = {
     "LP1": {"skew": Decimal("-0.2"), "quote_size": Decimal(2 * M), "seed": 1},
     "LP2": {"skew": Decimal("0"), "quote_size": Decimal(3 * M), "seed": 2},
     "LP3": {"skew": Decimal("0.2"), "quote_size": Decimal(5 * M), "seed": 3,
@@ -52,13 +58,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                             client={"RoutingStrategy": "best", "PreferredLPs": "LP2,LP1,LP3"})
 
 
-def asked(world: World, reports: list, lps: tuple[str, ...] = ("LP1", "LP2", "LP3", "LP4")) -> set[str]:
+def asked(world: World, reports: list[Received], lps: tuple[str, ...] = ("LP1", "LP2", "LP3", "LP4")) -> set[str]:
     """The LPs the gateway sent a QuoteRequest for this order."""
     oid = order_id(reports)
     return {lp for lp in lps if world.gateway.sent_to(lp, "R", oid)}
 
 
-def routed(world: World, reports: list, lps: tuple[str, ...] = ("LP1", "LP2", "LP3", "LP4")) -> set[str]:
+def routed(world: World, reports: list[Received], lps: tuple[str, ...] = ("LP1", "LP2", "LP3", "LP4")) -> set[str]:
     """The LPs the gateway sent a child order for this order."""
     oid = order_id(reports)
     return {lp for lp in lps if world.gateway.sent_to(lp, "D", oid)}
@@ -89,7 +95,7 @@ def test_split_shares_in_proportion_to_quoted_size(world: World) -> None:
     assert {f.lp: f.price for f in fills(reports)} == {
         lp: px(lp, "EUR/USD", SELL) for lp in ("LP1", "LP2", "LP3")}
     final = last(reports)
-    assert (final[39], final.decimal(14), final.decimal(151)) == ("2", 6 * M, 0)
+    assert (final[39], final.decimal(14), final.decimal(151)) == ("2", 6 * M, ZERO)
     assert final.decimal(6) == vwap(fills(reports)).quantize(Decimal("1e-10"))
 
 
@@ -129,7 +135,7 @@ def test_limit_price_beyond_every_quote_cancels_with_nothing_filled(world: World
     reports = world.final(world.order("EUR/USD", BUY, M, price=limit))
     assert exec_types(reports) == [("0", "0"), ("4", "4")]
     final = last(reports)
-    assert (final.decimal(14), final.decimal(151), final[58]) == (0, 0, "No valid routing decisions")
+    assert (final.decimal(14), final.decimal(151), final[58]) == (ZERO, ZERO, "No valid routing decisions")
     assert routed(world, reports) == set()
 
 

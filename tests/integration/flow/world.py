@@ -1,7 +1,7 @@
 """One end-to-end setup: QuickFIX LPs, the gateway process, a QuickFIX client, the checker.
 
-`World.open(workdir, lps=[LP("LP1", skew=...), ...])` starts every LP (a
-`tests.fixtures.qf_lp` subprocess each, in parallel), then ``fixgw run`` on a
+`World.open(workdir, [LP.make("LP1", skew=...), ...])` starts every LP (a
+`tests.fixtures.qf_lp` subprocess each, two at a time), then ``fixgw run`` on a
 config written for them, then the QuickFIX client; it returns once every LP
 session and the client are logged on. `close()` stops everything it started,
 whatever state it is in, and reports what did not end cleanly. Every
@@ -11,6 +11,7 @@ ExecutionReport the client receives goes through the `ReportChecker`.
 from __future__ import annotations
 
 import signal
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,13 @@ from typing import Any
 from tests.fixtures.ports import free_port
 from tests.fixtures.qf_client import QuickFixClient, Received
 from tests.fixtures.qf_lp import QfLPProcess, start_qf_lp
-from tests.integration.flow.gateway_process import GatewayProcess, LPSession, render_config
+from tests.integration.flow.gateway_process import (
+    GATEWAY_COMP_ID,
+    GatewayProcess,
+    LoggedMessage,
+    LPSession,
+    render_config,
+)
 from tests.integration.flow.invariants import ReportChecker
 
 
@@ -52,7 +59,7 @@ class World:
         self.ports = {lp.name: free_port() for lp in lps}
         self.specs = {lp.name: lp for lp in lps}
         self.lps: dict[str, QfLPProcess] = {}
-        self.lps_killed: set[str] = set()
+        self._lp_starts = 0
         self.checker = ReportChecker()
         client_port = free_port()
         sessions = [LPSession(lp.name, self.ports[lp.name], lp.symbols, lp.keys) for lp in lps]
@@ -75,29 +82,44 @@ class World:
         return world
 
     def _start(self) -> None:
-        # The LPs first (in parallel), so the gateway's first connection attempts find
-        # them listening rather than waiting ReconnectInterval for the next.
+        # The LPs first, so the gateway's first connection attempts find them listening
+        # rather than waiting ReconnectInterval for the next. Two at a time: each start is
+        # mostly CPU (imports), and an LP must say "listening" within 15 s even on a busy box.
         if self._start_lps:
-            with ThreadPoolExecutor(max_workers=max(1, len(self.specs))) as pool:
+            with ThreadPoolExecutor(max_workers=2) as pool:
                 list(pool.map(self.start_lp, self.specs))
         self.gateway.start()
-        self.client.start()
         if self._start_lps:
             self.gateway.wait_logged_on(list(self.specs))
+        else:
+            self.gateway.wait_event("Listening on", timeout_s=30)
+        # Once the gateway listens: QuickFIX would wait ReconnectInterval after a refusal.
+        self.client.start()
         self.client.wait_logons(1)
 
     def start_lp(self, name: str) -> QfLPProcess:
         """Start (or restart) the LP `name` on its port."""
-        spec = self.specs[name]
-        process = start_qf_lp(self.workdir / f"lp-{name}-{len(self.lps_killed)}", self.ports[name],
-                              name, **dict(spec.behaviour))
+        self._lp_starts += 1
+        process = start_qf_lp(self.workdir / f"lp-{name}-{self._lp_starts}", self.ports[name],
+                              name, **dict(self.specs[name].behaviour))
         self.lps[name] = process
         return process
 
     def kill_lp(self, name: str) -> None:
         """kill -9 of an LP process: its session drops without a Logout."""
         self.lps[name].kill()
-        self.lps_killed.add(name)
+
+    def lp_received(self, name: str, msg_type: str, order_id: str) -> list[LoggedMessage]:
+        """Messages of type `msg_type` about the parent `order_id` that the LP `name` got
+        from the gateway, from the LP's own QuickFIX log (what arrived, not what was sent)."""
+        path = self.lps[name].workdir / "log" / f"FIX.4.4-{name}-{GATEWAY_COMP_ID}.messages.current.log"
+        try:
+            lines = path.read_text(encoding="latin-1").splitlines()
+        except FileNotFoundError:
+            return []
+        parsed = (LoggedMessage.parse(line.replace("\x01", "|")) for line in lines)
+        return [m for m in parsed if m is not None and m.fields.get(49) == GATEWAY_COMP_ID
+                and m.msg_type == msg_type and m.about(order_id)]
 
     def _check(self, message: Received) -> None:
         if message.is_report:
@@ -129,14 +151,20 @@ class World:
     def close(self, check: bool = True) -> list[str]:
         """Stop client, gateway and LPs; the problems found (unclean exits, violations)."""
         problems: list[str] = []
-        self.client.stop()
+        # QuickFIX's stop waits about a second for its own timer thread: meanwhile, the rest.
+        client_stop = threading.Thread(target=self.client.stop, name="qf-client-stop")
+        client_stop.start()
         code = self.gateway.stop()
         if code not in (None, 0, -signal.SIGKILL):
             problems.append(f"gateway exited with {code}\n{self.gateway.describe()}")
+        for lp in self.lps.values():
+            if lp.process.poll() is None:
+                lp.process.terminate()   # all at once; `stop()` then waits for each
         for name, lp in self.lps.items():
             code = lp.stop()
             if code not in (0, -signal.SIGKILL):
                 problems.append(f"LP {name} exited with {code}{lp.stderr_tail()}")
+        client_stop.join(timeout=10)
         if check:
             problems += self.checker.violations
         return problems

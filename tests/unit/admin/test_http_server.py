@@ -28,42 +28,57 @@ async def server() -> AsyncIterator[HttpServer]:
     await served.stop()
 
 
-async def exchange(port: int, *requests: bytes) -> list[tuple[int, bytes]]:
-    """Send raw requests on one connection; (status, body) of each response."""
+Sent = tuple[str, str, bytes]   # method, target, body
+
+
+async def exchange(port: int, *requests: Sent) -> list[tuple[int, bytes]]:
+    """Send requests one after the other on one connection; (status, body) of each response."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     client = h11.Connection(h11.CLIENT)
-    writer.write(b"".join(requests))
     responses: list[tuple[int, bytes]] = []
-    status, body = 0, b""
     try:
-        while len(responses) < len(requests):
-            event = client.next_event()
-            if event is h11.NEED_DATA:
-                data = await asyncio.wait_for(reader.read(65536), 5)
-                client.receive_data(data)
-                if not data:
-                    break
-            elif isinstance(event, h11.Response):
-                status, body = event.status_code, b""
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                responses.append((status, body))
-                if client.our_state is h11.DONE and client.their_state is h11.DONE:
-                    client.start_next_cycle()
+        async with asyncio.timeout(5):
+            for method, target, body in requests:
+                headers = [("Host", "x"), ("Content-Length", str(len(body)))]
+                writer.write(client.send(h11.Request(method=method, target=target, headers=headers))
+                             + client.send(h11.Data(data=body)) + client.send(h11.EndOfMessage()))
+                responses.append(await _response(client, reader))
+                client.start_next_cycle()
     finally:
         writer.close()
     return responses
 
 
-def get(path: str, extra: str = "") -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()
+async def _response(client: h11.Connection, reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status, body = 0, b""
+    while True:
+        event = client.next_event()
+        if event is h11.NEED_DATA:
+            client.receive_data(await reader.read(65536))
+        elif isinstance(event, h11.Response):
+            status = event.status_code
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif isinstance(event, h11.EndOfMessage):
+            return status, body
+
+
+async def raw(port: int, data: bytes) -> bytes:
+    """Send bytes as they are; everything the server sends until it closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    try:
+        return await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+
+
+def get(path: str) -> Sent:
+    return ("GET", path, b"")
 
 
 async def test_keep_alive_serves_several_requests_on_one_connection(server: HttpServer) -> None:
-    body = b'{"reason": "x"}'
-    post = (f"POST /a%20b?window=1h HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
-            .encode() + body)
+    post = ("POST", "/a%20b?window=1h", b'{"reason": "x"}')
     (first, second) = await exchange(server.port, get("/one"), post)
     assert first[0] == 200 and json.loads(first[1])["path"] == "/one"
     answer = json.loads(second[1])
@@ -72,8 +87,9 @@ async def test_keep_alive_serves_several_requests_on_one_connection(server: Http
 
 
 async def test_malformed_request_gets_400_json(server: HttpServer) -> None:
-    ((status, body),) = await exchange(server.port, b"NOT HTTP AT ALL\r\n\r\n")
-    assert status == 400
+    answer = await raw(server.port, b"NOT HTTP AT ALL\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
     assert "error" in json.loads(body)
 
 
@@ -87,13 +103,12 @@ async def test_handler_exception_gets_500_and_the_server_keeps_serving(server: H
 async def test_body_over_the_limit_gets_413(server: HttpServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "MAX_BODY_BYTES", 100)
     big = b"x" * 500
-    ((status, _),) = await exchange(
-        server.port, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" + big)
-    assert status == 413
+    answer = await raw(server.port, b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n" + big)
+    assert answer.startswith(b"HTTP/1.1 413 ")
 
 
 async def test_head_gets_headers_without_a_body(server: HttpServer) -> None:
-    ((status, body),) = await exchange(server.port, b"HEAD /x HTTP/1.1\r\nHost: x\r\n\r\n")
+    ((status, body),) = await exchange(server.port, ("HEAD", "/x", b""))
     assert (status, body) == (200, b"")
 
 
@@ -109,7 +124,7 @@ async def test_stop_closes_idle_keep_alive_connections() -> None:
     served = HttpServer(echo, 0)
     await served.start()
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
-    writer.write(get("/idle"))
+    writer.write(b"GET /idle HTTP/1.1\r\nHost: x\r\n\r\n")
     await reader.readuntil(b"\r\n\r\n")
     await asyncio.wait_for(served.stop(), 2)
     rest = await asyncio.wait_for(reader.read(), 2)    # EOF after the pending body

@@ -8,7 +8,15 @@ import pytest
 
 from gateway.admin import metrics
 from gateway.admin.metrics import PrometheusObserver
-from routing.actions import Alert, BreakerOutcome, ParentReport, QueryChild, SendChild, SendQuoteRequest, report
+from routing.actions import (
+    Alert,
+    BreakerOutcome,
+    ParentReport,
+    QueryChild,
+    SendChild,
+    SendQuoteRequest,
+    report,
+)
 from routing.breaker.core import BreakerRecord, BreakerTransition
 from routing.breaker.table import BreakerState, Trigger
 from routing.model import Side
@@ -197,13 +205,24 @@ def test_each_observer_has_its_own_registry() -> None:
     assert value(samples(second.render()), "fixgw_orders_received_total") == 0
 
 
-def test_unanswered_quote_requests_do_not_grow_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unanswered_quote_requests_and_unrouted_orders_do_not_grow_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metrics, "PENDING_LIMIT", 10)
     observer = PrometheusObserver(["LP1"])
     for number in range(25):
         observer.action(ask("LP1", f"R.{number}"), 1.0)
         observer.order_in(SESSION, f"C{number}", 1.0)
+        observer.action(report(parent(f"B-{number}", f"C{number}"), "0", f"B-{number}.1"), 1.0)
     observer.quote_in("LP1", "R.24", 1.001)   # the newest is still remembered
     observer.quote_in("LP1", "R.0", 1.001)    # the oldest was forgotten
-    assert len(observer._asked) <= 10 and len(observer._received) <= 10
+    assert len(observer._asked) <= 10 and len(observer._unrouted) <= 10
     assert observer.lps["LP1"].quote_responses.count == 1
+
+
+def test_a_report_new_without_its_order_in_is_not_timed() -> None:
+    observer = PrometheusObserver(["LP1"])
+    observer.order_in(SESSION, "C1", 1.0)
+    order = parent("B-2", "C2")                  # e.g. replayed at start-up
+    observer.action(report(order, "0", "B-2.1"), 1.0)
+    observer.action(child(order, "LP1"), 1.5)
+    assert value(samples(observer.render()), "fixgw_routing_latency_seconds_count") == 0

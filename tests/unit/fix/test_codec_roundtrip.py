@@ -21,7 +21,7 @@ from .strategies import messages, render
 from .support import SOH, dictionary, structure, validator, wrap
 
 FRAME = re.compile(rb"8=FIX\.4\.4\x019=([0-9]+)\x01(35=.*\x01)10=([0-9]{3})\x01", re.DOTALL)
-EXAMPLES = settings(max_examples=150, deadline=None)
+EXAMPLES = settings(max_examples=100, deadline=None)
 
 
 def parse(data: bytes) -> Message:

@@ -94,7 +94,7 @@ def test_chunked_feeding_frames_like_one_shot(case: tuple[bytes, list[bytes]], c
     assert pieces.buffered == one_shot.buffered
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(VALID_FRAMES, min_size=1, max_size=5), st.data())
 def test_valid_frames_come_out_whole_whatever_the_reads(items: list[bytes], data: st.DataObject) -> None:
     stream = b"".join(items)

@@ -58,7 +58,7 @@ FIELD = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(FIELD, max_size=10), st.sampled_from(["D", "0", "8"]))
 def test_split_fields_agrees_with_the_field_by_field_model(fields: list[str], msg_type: str) -> None:
     data = wrap(f"35={msg_type}{SOH}" + "".join(field + SOH for field in fields))

@@ -6,11 +6,10 @@ reject, lose or sit on child orders; answer cancels and status requests),
 keeps a fake clock that calls `Router.on_timer` every `tick_s`, and collects
 every action: ParentReports per OrderID, refusals, cancel rejects, alerts.
 
-Everything an LP says goes through the event queue, so nothing happens until
-the test calls `run(seconds)`. LP messages are delivered in the order the LP
-sends them (one FIX session is FIFO); what an LP sends while its session is
-down goes to its outbox and is resent at the next logon, before anything else
-(as a FIX resend would), unless `resend_on_logon` is off.
+Nothing happens until the test calls `run(seconds)`. LP messages arrive in the
+order the LP sends them (a FIX session is FIFO); what it sends while its session
+is down is resent at the next logon, first (as a FIX resend would), unless
+`resend_on_logon` is off.
 """
 
 from __future__ import annotations
@@ -109,6 +108,7 @@ class SimLP:
         self.connected = False
         self.resend_on_logon = True
         self.answer_status = True
+        self.status_exec_id_zero = False   # FIX 4.4: ExecID "0" on Order Status reports
         self.quote_script: list[QuoteReply] = []
         self.child_script: list[ChildReply] = []
         self.quote_default = QuoteReply()
@@ -126,9 +126,6 @@ class SimLP:
     def _next(self, prefix: str) -> str:
         self._n += 1
         return f"{self.name}-{prefix}{self._n}"
-
-    def filled(self) -> Decimal:
-        return sum((o.cum for o in self.orders.values()), ZERO)
 
     # -- quotes -------------------------------------------------------------------------
     def on_quote_request(self, request: QuoteRequest) -> None:
@@ -238,12 +235,13 @@ class SimLP:
         if not self.connected:
             return
         order = self.orders.get(child_id)
+        exec_id = "0" if self.status_exec_id_zero else self._next("E")
         if order is None:
-            report = ChildReport(self.name, child_id, "", self._next("E"), "I", "8", None, None,
+            report = ChildReport(self.name, child_id, "", exec_id, "I", "8", None, None,
                                  ZERO, ZERO, ZERO, "Unknown order", "5")
         else:
             leaves = ZERO if order.status in ("2", "4", "8") else order.child.quantity - order.cum
-            report = ChildReport(self.name, child_id, order.lp_order_id, self._next("E"), "I",
+            report = ChildReport(self.name, child_id, order.lp_order_id, exec_id, "I",
                                  order.status, None, None, order.cum, order.avg, leaves, "")
         self.deliver(report)
 

@@ -50,7 +50,7 @@ class Invariants:
             assert r.ord_status == "8" and r.exec_type in ("8", "I"), r
             assert r.text, r
             return
-        if r.exec_type != "I":
+        if r.exec_type != "I" and not self.lp_overfills:   # an over-fill comes after Filled
             assert r.order_id not in self.terminal, (
                 f"report after terminal {self.terminal.get(r.order_id)}: {r}")
         if r.exec_type == "F":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from routing.actions import CancelChild, CancelReject, ParentReport, SendChild
-from routing.amend import ALREADY_PENDING, OTHER, TOO_LATE, UNKNOWN_ORDER
-from tests.unit.routing.router_harness import SESSION, ChildReply, Harness, QuoteReply, only
+from routing.amend import ALREADY_PENDING, DUPLICATE_CL_ORD_ID, OTHER, TOO_LATE, UNKNOWN_ORDER
+from tests.unit.routing.router_harness import SESSION, T0, ChildReply, Harness, QuoteReply, only
 from tests.unit.routing.router_invariants import Invariants
 
 D = Decimal
@@ -170,3 +172,45 @@ def test_status_of_an_unknown_order() -> None:
         assert (snap.exec_type, snap.ord_status, snap.order_id, snap.text) == (
             "I", "8", "NONE", "Unknown order")
     assert answer.cl_ord_id == "NOPE" and answer.session == SESSION
+
+
+def test_cancel_while_a_resting_child_is_unknown_cancels_it_once_reconciled() -> None:
+    h = Harness(child_terms=GTC)
+    inv = Invariants(h)
+    resting(h)                                # 300k filled, 700k working at LP1
+    h.lp_down("LP1")
+    actions = h.cancel("X1", "C1")
+    assert [(a.exec_type, a.ord_status) for a in only(ParentReport, actions)] == [("6", "6")]
+    h.lp_up("LP1")                            # status: still working at the LP
+    h.run(1)
+    assert [c.child.lp for c in h.of_type(CancelChild)] == ["LP1"]
+    done = h.last("C1")
+    assert (done.exec_type, done.ord_status, done.cum_qty) == ("4", "4", D(300_000))
+    inv.check_end()
+
+
+def test_replace_refusals_pending_cancel_and_duplicate_cl_ord_id() -> None:
+    h = Harness(child_terms=GTC)
+    resting(h)
+    (dup,) = only(CancelReject, h.replace("C1", "C1", qty="900000"))
+    assert (dup.reason, dup.text) == (DUPLICATE_CL_ORD_ID, "Duplicate ClOrdID C1")
+    h.cancel("X1", "C1")
+    (pending,) = only(CancelReject, h.replace("R1", "C1", price="1.0870"))
+    assert (pending.reason, pending.response_to, pending.ord_status) == (ALREADY_PENDING, "2", "6")
+
+
+def test_quotes_of_a_superseded_round_do_not_count_as_answers_to_the_new_one() -> None:
+    h = Harness()
+    for sim in h.sims.values():
+        sim.quote_default = QuoteReply(offer=D("1.0870"), delay_s=0.2)
+    h.submit("C1", price="1.0860", tif="1")
+    h.run(0.1)
+    h.replace("R1", "C1", price="1.0875")     # a new round; round 1's quotes come at +0.2
+    h.run(0.25)
+    (decided,) = h.router.book.rounds[h.order("R1").order_id]
+    assert decided.started_at_s == pytest.approx(T0 + 0.1, abs=1e-6)
+    assert [q[5] for q in decided.quotes] == [pytest.approx(T0 + 0.3, abs=1e-6)] * 3
+    assert decided.at_s == pytest.approx(T0 + 0.3, abs=1e-6)
+    assert [a.kind for a in h.alerts].count("quote_ignored") == 3
+    requests = [r.quote_req_id for r in h.sims["LP1"].requests]
+    assert len(requests) == len(set(requests)) == 2

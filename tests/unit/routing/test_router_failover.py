@@ -123,3 +123,17 @@ def test_a_breaker_opening_between_rounds_is_respected() -> None:
     h.run(2)
     assert children(h) == [("LP1", D(1_000_000)), ("LP3", D(1_000_000))]
     inv.check_end()
+
+
+def test_resting_order_asks_every_lp_again_at_the_next_requote() -> None:
+    h = Harness(resting_requote_s=1.0)
+    inv = Invariants(h)
+    for sim in h.sims.values():
+        sim.child_script = [ChildReply(kind="reject")]   # each LP declines once
+    h.submit("D1", price="1.0860", tif="0")
+    h.run(0.5)
+    assert [lp for lp, _ in children(h)] == ["LP1", "LP2", "LP3"]
+    assert h.last("D1").ord_status == "0"                # still working: it rests
+    h.run(2)
+    assert len(children(h)) == 4 and h.last("D1").ord_status == "2"
+    inv.check_end()

@@ -68,7 +68,9 @@ def child_policy(rng: random.Random, t: Temper) -> Callable[[ChildOrder], ChildR
             return ChildReply(kind="reject", delay_s=delay)
         if roll < t.child_reject + t.child_lost:
             return ChildReply(kind="lost")
-        qty = (child.quantity * rng.randint(0, 9) // 10) if rng.randrange(100) < t.partial else None
+        # A Day/GTC child rests with what it did not fill: make that common.
+        partial = t.partial + (50 if child.time_in_force in ("0", "1") else 0)
+        qty = (child.quantity * rng.randint(0, 9) // 10) if rng.randrange(100) < partial else None
         return ChildReply(qty=qty, px=child.price - rng.choice([D(0), PIP]), ack=rng.random() < 0.5,
                           combined=rng.random() < 0.5, duplicate=rng.random() < 0.2, delay_s=delay)
     return answer
@@ -125,10 +127,13 @@ def play(h: Harness, step: tuple[Any, ...], orders: list[str]) -> None:
         h.run(step[1])
 
 
-def settle(h: Harness) -> None:
-    """Every open order canceled (some children still UNKNOWN), then every LP back, and
-    time for all of it to resolve."""
+def settle(h: Harness, drops: tuple[bool, ...]) -> None:
+    """Some LP sessions drop, every open order is canceled (children on those LPs are
+    UNKNOWN), then every LP comes back, and time for all of it to resolve."""
     h.run(0.5)
+    for lp, drop in zip(LPS, drops, strict=True):
+        if drop and h.sims[lp].connected:
+            h.lp_down(lp)
     for order in list(h.router.book.orders.values()):
         if not order.is_terminal and not order.cancel_requested:
             h.cancel(f"{order.cl_ord_id}.END", order.cl_ord_id)
@@ -139,11 +144,13 @@ def settle(h: Harness) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(steps, min_size=3, max_size=30), st.tuples(tempers, tempers, tempers),
-       st.randoms(use_true_random=False), st.booleans())
+@given(st.builds(lambda first, rest: [first, *rest], new_orders,
+                 st.lists(steps, min_size=4, max_size=30)), st.tuples(tempers, tempers, tempers),
+       st.randoms(use_true_random=False), st.booleans(), st.tuples(*[st.booleans()] * 3))
 def test_random_days_keep_the_invariants(script: list[tuple[Any, ...]],
                                          temper: tuple[Temper, Temper, Temper],
-                                         rng: random.Random, gtc_children: bool) -> None:
+                                         rng: random.Random, gtc_children: bool,
+                                         drops: tuple[bool, ...]) -> None:
     h = Harness(LPS, child_terms={"LP3": ("2", "1")} if gtc_children else {},
                 unknown_child_timeout_s=5.0)
     inv = Invariants(h)
@@ -151,10 +158,11 @@ def test_random_days_keep_the_invariants(script: list[tuple[Any, ...]],
         h.sims[lp].quote_policy = quote_policy(random.Random(rng.random()), t)
         h.sims[lp].child_policy = child_policy(random.Random(rng.random()), t)
         h.sims[lp].resend_on_logon = rng.random() < 0.5
+        h.sims[lp].status_exec_id_zero = rng.random() < 0.5
     orders: list[str] = []
     for step in script:
         play(h, step, orders)
-    settle(h)
+    settle(h, drops)
     inv.check_end()
     _events(h)
 

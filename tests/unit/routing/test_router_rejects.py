@@ -7,7 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from routing.actions import Admit, ParentReport, SendQuoteRequest
+from routing import amend
+from routing.actions import Admit, CancelReject, ParentReport, SendQuoteRequest
+from routing.amend import OTHER
+from routing.inbound import NewOrder, ReplaceOrder
 from routing.model import NO_DECISIONS, NO_HEALTHY_LPS, NO_QUOTES, LPInfo
 from routing.risk import RiskLimits
 from tests.unit.routing.router_harness import (
@@ -202,3 +205,24 @@ def test_one_report_new_then_fills_on_the_happy_path() -> None:
     assert reports[0].exec_type == "0" and reports[-1].ord_status == "2"
     assert reports[-1].cum_qty == D(3_000_000) and reports[-1].avg_px == D("1.0851")
     inv.check_end()
+
+
+def test_poss_resend_of_a_known_order_answers_its_status() -> None:
+    h = Harness()
+    h.submit("C1")
+    h.run(1)
+    resent = NewOrder(SESSION, "C1", SYMBOL, "1", D(1_000_000), "1", None, "3", "best", (), None,
+                      poss_resend=True)
+    (status,) = only(ParentReport, h.feed(h.router.submit(resent, h.now)))
+    assert (status.exec_type, status.ord_status, status.cum_qty) == ("I", "2", D(1_000_000))
+    assert len(h.router.book.orders) == 1 and not h.refusals
+
+
+def test_replace_with_a_bad_symbol_is_refused() -> None:
+    h = Harness()
+    h.submit("C1", price="1.0800", tif="0")
+    h.run(1)
+    replaced = h.feed(amend.replace(h.router, ReplaceOrder(SESSION, "R1", "C1", "GBP/USD", "1",
+                                                           None, D("1.0810")), h.now))
+    assert [(a.reason, a.text) for a in only(CancelReject, replaced)] == [
+        (OTHER, "Symbol and Side cannot be changed")]

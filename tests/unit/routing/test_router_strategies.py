@@ -254,3 +254,30 @@ def test_fok_without_a_big_enough_quote_is_canceled() -> None:
     assert (last.exec_type, last.ord_status, last.cum_qty) == ("4", "4", D(0))
     assert last.text == NO_DECISIONS     # quotes came, none can take it all
     inv.check_end()
+
+
+@pytest.mark.parametrize(("reply", "text"), [
+    (QuoteReply(kind="reject"), NO_QUOTES),
+    (QuoteReply(kind="silent"), NO_QUOTES),
+    (QuoteReply(offer=D("1.0900")), NO_DECISIONS),      # above the limit
+])
+def test_sequential_having_tried_every_lp_names_the_cause(reply: QuoteReply, text: str) -> None:
+    h = Harness()
+    inv = Invariants(h)
+    for sim in h.sims.values():
+        sim.quote_default = reply
+    h.submit("Q1", price="1.0860", strategy="sequential")
+    h.run(3)
+    assert [len(s.requests) for s in h.sims.values()] == [1, 1, 1]
+    last = h.last("Q1")
+    assert (last.exec_type, last.ord_status, last.text) == ("4", "4", text)
+    inv.check_end()
+
+
+def test_sequential_skips_an_lp_whose_breaker_is_open() -> None:
+    h = Harness()
+    h.open_breakers = {"LP3"}
+    h.submit("Q1", strategy="sequential", preferred=("LP3", "LP2"))
+    h.run(1)
+    assert [len(s.requests) for s in h.sims.values()] == [0, 1, 0]
+    assert h.last("Q1").ord_status == "2"

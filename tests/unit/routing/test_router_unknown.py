@@ -176,3 +176,54 @@ def test_unknown_child_timeout_policy(policy: str) -> None:
         assert [a.child.lp for a in h.of_type(SendChild)] == ["LP1", "LP2"]
         assert h.last("C1").ord_status == "2"
         inv.check_end()
+
+
+def test_status_answers_with_exec_id_zero_are_each_reconciled() -> None:
+    # FIX 4.4: ExecID(17) is "0" on Order Status reports (ExecType I), every time.
+    h = Harness(child_terms={"LP1": ("2", "1")}, routing_budget_s=60)
+    inv = Invariants(h)
+    h.sims["LP1"].quote_default = QuoteReply(offer=D("1.0850"))
+    h.sims["LP1"].child_default = ChildReply(kind="stuck")
+    h.submit("C1", price="1.0860", tif="1")
+    h.run(0.05)
+    child = h.order("C1").children[0]
+    lp_order = h.sims["LP1"].orders[child.child_id]
+
+    def status(cum: str, ord_status: str) -> None:
+        lp_order.cum, lp_order.notional, lp_order.status = D(cum), D(cum) * D("1.0850"), ord_status
+        leaves = child.quantity - D(cum) if ord_status in ("0", "1") else D(0)
+        answer = ChildReport("LP1", child.child_id, "LPO", "0", "I", ord_status, None, None,
+                             D(cum), D("1.0850"), leaves, "")
+        h.feed(executions.on_child_report(h.router, answer, h.now))
+
+    h.lp_down("LP1")
+    status("300000", "1")                # first reconciliation: 300k, still working
+    assert (child.cum_qty, child.state.name) == (D(300_000), "WORKING")
+    h.lp_down("LP1")
+    status("600000", "4")                # second one: 600k and canceled by the LP
+    assert (child.cum_qty, child.state.name) == (D(600_000), "CLOSED")
+    assert [r.last_qty for r in h.reports_for("C1") if r.exec_type == "F"] == [D(300_000), D(300_000)]
+    h.lp_up("LP1")
+    h.cancel("X1", "C1")
+    h.run(1)
+    assert (h.last("C1").ord_status, h.last("C1").cum_qty) == ("4", D(600_000))
+    inv.check_end()
+
+
+def test_release_then_a_late_fill_still_reaches_the_client() -> None:
+    h = Harness(routing_budget_s=60, unknown_child_timeout_s=5, release_unknown=True)
+    inv = Invariants(h, lp_overfills=True)
+    h.sims["LP1"].quote_default = QuoteReply(offer=D("1.0850"))
+    h.sims["LP1"].child_default = ChildReply(delay_s=8)     # fills while its session is down
+    h.submit("C1")
+    h.run(0.1)
+    h.lp_down("LP1")
+    h.run(10)                            # released and re-routed to LP2: filled
+    assert h.last("C1").ord_status == "2" and h.last("C1").cum_qty == D(1_000_000)
+    h.lp_up("LP1")                       # LP1's fill comes in (resent at logon)
+    h.run(1)
+    last = h.last("C1")
+    assert (last.exec_type, last.cum_qty, last.last_mkt) == ("F", D(2_000_000), "LP1")
+    assert [a.kind for a in h.alerts if a.kind in ("unknown_released", "overfill")] == [
+        "unknown_released", "overfill"]
+    inv.check_end()
