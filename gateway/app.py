@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from gateway import fixmap
@@ -153,6 +154,8 @@ class GatewayApplication(BaseApplication):
         msg_type = message.msg_type
         if msg_type == "D":
             order = fixmap.new_order(message, key, client.routing_strategy.value, client.preferred_lps)
+            if order.time_in_force == "0":
+                order = order._replace(expire_at_s=self._session_end(key, now))
             self.observer.order_in(key, order.cl_ord_id, now)
             self.run(self.router.submit(order, now))
         elif msg_type == "F":
@@ -179,6 +182,11 @@ class GatewayApplication(BaseApplication):
                                          side=Side(side) if side in _SIDES else action.side)
             self._to_client(action.session, fixmap.execution_report(action, now_ns, req_id))
         self._after_actions()
+
+    def _session_end(self, key: str, now_s: float) -> float | None:
+        """When the client's trading session ends: Day orders expire then."""
+        end = self.sessions[key].settings.schedule.session_end(datetime.fromtimestamp(now_s, UTC))
+        return end.timestamp() if end is not None else None
 
     def _from_lp(self, lp: str, message: Message) -> None:
         now = self.clock()

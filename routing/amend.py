@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from routing.actions import Action, CancelChild, CancelReject, ParentReport, report
+from routing.actions import Action, CancelReject, ParentReport, report
 from routing.inbound import ReplaceOrder
 from routing.model import Side
 from routing.orders import ChildState, ParentOrder, ParentStatus
@@ -63,9 +63,7 @@ def cancel(router: Router, session: str, cl_ord_id: str, orig_cl_ord_id: str,
     router.requote_at.pop(order.order_id, None)
     actions: list[Action] = [report(order, "6", exec_id, cl_ord_id=cl_ord_id,
                                     orig_cl_ord_id=orig_cl_ord_id)]
-    for child in order.children:
-        if child.is_live and child.time_in_force in ("0", "1"):
-            actions.append(CancelChild(child, order.symbol, order.side, f"{child.child_id}.C"))
+    actions += router.cancel_resting_children(order)
     return actions + router.after_child_change(order, now_s)
 
 
@@ -128,7 +126,8 @@ def recover(router: Router, records: Iterable[Record], now_s: float) -> list[Act
         if order.resting and not order.cancel_requested:
             router.requote_at[order.order_id] = now_s
         elif not order.is_terminal:
-            actions += router.finish(order, "Gateway restarted: routing stopped", now_s)
+            text = "Canceled by client" if order.cancel_requested else "Gateway restarted: routing stopped"
+            actions += router.finish(order, text, now_s)
     return actions
 
 

@@ -69,7 +69,7 @@ class OrderBook:
             order_id=r.order_id, session=r.session, cl_ord_id=r.cl_ord_id, symbol=r.symbol,
             side=Side(r.side), quantity=r.quantity, ord_type=r.ord_type, limit_price=r.limit_price,
             time_in_force=r.time_in_force, strategy=r.strategy, preferred_lps=r.preferred_lps,
-            manual_lp=r.manual_lp, accepted_at_s=r.at_s)
+            manual_lp=r.manual_lp, accepted_at_s=r.at_s, expire_at_s=r.expire_at_s)
         _count_exec(order, r.exec_id)
         self.orders[r.order_id] = order
         self._by_client[(r.session, r.cl_ord_id)] = r.order_id

@@ -55,6 +55,7 @@ def on_child_report(router: Router, r: ChildReport, now_s: float) -> list[Action
         if child.is_live and order.cancel_requested and child.time_in_force in ("0", "1"):
             # The client's cancel came while this child was UNKNOWN: cancel it now (with a
             # fresh request id: an earlier cancel request may have reached the LP).
+            child.cancel_sent = True
             actions.append(CancelChild(child, order.symbol, order.side,
                                        f"{child.child_id}.C{int(now_s * 1000)}"))
     return actions + router.after_child_change(order, now_s)
@@ -125,9 +126,10 @@ def check_children(router: Router, now_s: float) -> list[Action]:
     actions: list[Action] = []
     for order in list(router.book.open_orders()):
         for child in order.children:
-            if child.state is ChildState.PENDING and now_s - child.sent_at_s > config.child_ack_timeout_s:
-                router.record(ChildUnknown(order.order_id, child.child_id,
-                                            "no answer within ChildAckTimeoutMs", now_s))
+            if _overdue(child, now_s, config.child_ack_timeout_s):
+                reason = ("no answer within ChildAckTimeoutMs" if child.state is ChildState.PENDING
+                          else "IOC/FOK child still open after ChildAckTimeoutMs")
+                router.record(ChildUnknown(order.order_id, child.child_id, reason, now_s))
                 actions.append(Alert("unknown_child", order.order_id,
                                      f"child {child.child_id} on {child.lp} unanswered: UNKNOWN"))
                 if child.lp in router.connected:
@@ -137,6 +139,20 @@ def check_children(router: Router, now_s: float) -> list[Action]:
                   and now_s - child.unknown_since_s > config.unknown_child_timeout_s):
                 actions += _unknown_timeout(router, order, child, now_s)
     return actions
+
+
+def _overdue(child: ChildOrder, now_s: float, timeout_s: float) -> bool:
+    """No answer in time, or an IOC/FOK child the LP acknowledged but never ended.
+
+    The latter is asked about once (`status_requested`); if the LP still says it is
+    working, it stays WORKING and the operator sees the alert.
+    """
+    if now_s - child.sent_at_s <= timeout_s:
+        return False
+    if child.state is ChildState.PENDING:
+        return True
+    return (child.state is ChildState.WORKING and child.time_in_force in ("3", "4")
+            and not child.status_requested)
 
 
 def _unknown_timeout(router: Router, order: ParentOrder, child: ChildOrder, now_s: float) -> list[Action]:

@@ -21,6 +21,7 @@ class NewOrder(NamedTuple):
     preferred_lps: tuple[str, ...]  # tag 9602, else the session's PreferredLPs
     manual_lp: str | None         # ExDestination(100)
     poss_resend: bool = False     # PossResend(97)=Y
+    expire_at_s: float | None = None  # Day orders: end of the client's trading session
 
 
 class ReplaceOrder(NamedTuple):

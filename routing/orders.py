@@ -85,6 +85,7 @@ class ChildOrder:
     text: str = ""
     unknown_since_s: float = 0.0
     status_requested: bool = False
+    cancel_sent: bool = False
 
     @property
     def open_qty(self) -> Decimal:
@@ -118,6 +119,7 @@ class ParentOrder:
     preferred_lps: tuple[str, ...]
     manual_lp: str | None
     accepted_at_s: float
+    expire_at_s: float | None = None      # Day orders: the end of the client's session
     orig_cl_ord_id: str = ""
     children: list[ChildOrder] = field(default_factory=list)
     cum_qty: Decimal = ZERO

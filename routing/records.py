@@ -41,6 +41,7 @@ class OrderAccepted(Record):
     manual_lp: str | None
     exec_id: str
     at_s: float
+    expire_at_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,10 @@ def from_row(row: list[Any]) -> Record:
     names = _FIELDS[cls]
     decimals = _DECIMALS[cls]
     values: dict[str, Any] = {}
-    for name, value in zip(names, row[1:], strict=True):
+    if len(row) - 1 > len(names):
+        raise ValueError(f"{row[0]} record with {len(row) - 1} fields, expected {len(names)}")
+    # Fields added later have defaults; rows written before them are shorter.
+    for name, value in zip(names, row[1:], strict=False):
         if name in decimals and value is not None:
             value = Decimal(value)
         elif isinstance(value, list):

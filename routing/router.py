@@ -25,6 +25,7 @@ from routing.actions import (
     Admit,
     Alert,
     BreakerOutcome,
+    CancelChild,
     ParentReport,
     SendChild,
     SendQuoteRequest,
@@ -58,6 +59,7 @@ from routing.selection import candidates, decide, require_admitted
 from routing.strategies import eligible_quotes
 
 BUDGET_EXHAUSTED = "Routing time budget exhausted"
+DAY_EXPIRED = "Day order expired at the end of the trading session"
 
 
 def _still_wanted(request: RouteRequest, order: ParentOrder) -> RouteRequest | None:
@@ -166,7 +168,7 @@ class Router:
             ord_type=order.ord_type or "", limit_price=order.limit_price,
             time_in_force=order.time_in_force, strategy=order.strategy or "best",
             preferred_lps=order.preferred_lps, manual_lp=order.manual_lp,
-            exec_id=f"{order_id}.1", at_s=now_s))
+            exec_id=f"{order_id}.1", at_s=now_s, expire_at_s=order.expire_at_s))
         parent = self.book.orders[order_id]
         actions: list[Action] = [report(parent, "0", f"{order_id}.1")]
         actions += self.start_round(parent, now_s)
@@ -278,7 +280,8 @@ class Router:
         wanted = _still_wanted(current.request, order)
         if wanted is None:
             return actions
-        quotes = rfq.usable_quotes(now_s)
+        # A quote from an LP whose session dropped since cannot be traded on.
+        quotes = tuple(q for q in rfq.usable_quotes(now_s) if q.lp in self.connected)
         if order.time_in_force == "4" and quotes:
             quotes = _whole_fill(wanted, quotes, self.config.lps, now_s)
         result = (decide(wanted, quotes, self.config.lps, lambda: now_s) if quotes
@@ -344,11 +347,20 @@ class Router:
             return []
         if order.has_unknown or order.has_live:
             self.finishing[order.order_id] = text
-            return []
+            return self.cancel_resting_children(order)
         self.finishing.pop(order.order_id, None)
         exec_id = self.next_exec_id(order)
         self.record(OrderClosed(order.order_id, ParentStatus.CANCELED.value, text, exec_id, now_s))
         return [report(order, "4", exec_id, text=text)]
+
+    def cancel_resting_children(self, order: ParentOrder) -> list[Action]:
+        """Children that would otherwise rest at their LP (Day/GTC) are asked to cancel once."""
+        actions: list[Action] = []
+        for child in order.children:
+            if child.is_live and child.time_in_force in ("0", "1") and not child.cancel_sent:
+                child.cancel_sent = True
+                actions.append(CancelChild(child, order.symbol, order.side, f"{child.child_id}.C"))
+        return actions
 
     def after_child_change(self, order: ParentOrder, now_s: float) -> list[Action]:
         """A child moved: fail over, finish, or complete a pending cancel."""
@@ -390,7 +402,10 @@ class Router:
             if current.rfq is not None and current.rfq.is_done(now_s):
                 actions += self._decide(current, now_s)
         for order_id, due in list(self.requote_at.items()):
-            if now_s >= due:
+            expire_at = self.book.orders[order_id].expire_at_s
+            if expire_at is not None and now_s >= expire_at:
+                actions += self.finish(self.book.orders[order_id], DAY_EXPIRED, now_s)
+            elif now_s >= due:
                 order = self.book.orders[order_id]
                 order.excluded_lps.clear()   # each requote asks every LP again
                 actions += self.start_round(order, now_s)

@@ -49,16 +49,20 @@ def timestamp_seconds(text: str) -> float | None:
 
     Hot path (SendingTime of every inbound message): the `YYYYMMDD-HH:MM:SS` head is
     checked and converted once per distinct second. The text comes from the peer, so
-    only ASCII digits count as digits (int() would take other Unicode digits, or
-    fail on them), and digits past nanoseconds are ignored.
+    it must be exactly what `is_utc_timestamp` accepts (ASCII digits only: int()
+    would take other Unicode digits, or fail on them); digits past nanoseconds are
+    ignored.
     """
     head = text[:17]
     seconds = _head_seconds.get(head)
     if seconds is None:
         if not is_utc_timestamp(head):
             return None
-        # By arithmetic, not datetime: a leap second (:60) is a valid SendingTime.
-        day = datetime.strptime(head[:8], "%Y%m%d").replace(tzinfo=UTC)
+        try:
+            day = datetime.strptime(head[:8], "%Y%m%d").replace(tzinfo=UTC)
+        except ValueError:  # a day the month does not have (20260231)
+            return None
+        # The clock by arithmetic, not datetime: a leap second (:60) is a valid SendingTime.
         seconds = (int(day.timestamp()) + int(head[9:11]) * 3600 + int(head[12:14]) * 60
                    + int(head[15:17]))
         if len(_head_seconds) >= 4096:
@@ -66,7 +70,9 @@ def timestamp_seconds(text: str) -> float | None:
         _head_seconds[head] = seconds
     if len(text) == 17:
         return float(seconds)
-    fraction = text[18:27]
-    if text[17] != "." or not fraction or not text[18:].isdigit() or not text.isascii():
+    fraction = text[18:]
+    if (text[17] != "." or not 0 < len(fraction) <= 12 or not fraction.isdigit()
+            or not fraction.isascii()):
         return None
+    fraction = fraction[:9]  # nanoseconds are plenty
     return seconds + int(fraction) / _SCALE[len(fraction)]

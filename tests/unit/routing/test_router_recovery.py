@@ -126,6 +126,7 @@ _FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "str | None": st.none() | _text,
     "int": st.integers(),
     "float": _float,
+    "float | None": st.none() | _float,
     "Decimal": _decimal,
     "Decimal | None": st.none() | _decimal,
     "tuple[str, ...]": st.tuples(_text, _text),
