@@ -54,7 +54,7 @@ from routing.records import (
     RoundDecided,
 )
 from routing.rfq import RFQ, QuoteVerdict
-from routing.risk import DUPLICATE_ORDER, RateLimiter, RiskLimits, check_fields, check_risk
+from routing.risk import DUPLICATE_ORDER, OTHER, RateLimiter, RiskLimits, check_fields, check_risk
 from routing.selection import candidates, decide, require_admitted
 from routing.strategies import eligible_quotes
 
@@ -128,6 +128,8 @@ class Router:
         self.requote_at: dict[str, float] = {}      # resting order_id -> next round time
         self.finishing: dict[str, str] = {}         # order_id -> text, waiting for UNKNOWN children
         self.limiters: dict[str, RateLimiter] = {}
+        self.pending: dict[str, tuple[NewOrder, RouteRequest, float]] = {}   # awaiting admission
+        self._pending_keys: set[tuple[str, str]] = set()
         self.known_symbols = frozenset(s for lp in config.lps.values() for s in lp.symbols)
         self._boot_id = boot_id
         self._order_seq = 0
@@ -147,9 +149,15 @@ class Router:
 
     # -- client orders ----------------------------------------------------------------------
     def submit(self, order: NewOrder, now_s: float) -> list[Action]:
-        """Validate, check risk, acknowledge (ExecutionReport New) and start the first round."""
-        if self.book.knows_cl_ord_id(order.session, order.cl_ord_id):
-            known = self.book.by_client(order.session, order.cl_ord_id)
+        """Validate, check risk and healthy LPs; the ExecutionReport New follows admission.
+
+        SPEC §4.2: every check before the New — healthy LPs included — answers a refusal
+        with ExecutionReport 150=8. So the first breaker admission happens before the
+        order is accepted; `on_admitted` accepts it (New, then quotes) or refuses it.
+        """
+        key = (order.session, order.cl_ord_id)
+        if self.book.knows_cl_ord_id(*key) or key in self._pending_keys:
+            known = self.book.by_client(*key)
             if order.poss_resend and known is not None:
                 return [report(known, "I", self.status_exec_id(known.order_id))]
             return self._refuse(order, f"Duplicate ClOrdID {order.cl_ord_id}", DUPLICATE_ORDER, now_s)
@@ -160,19 +168,35 @@ class Router:
             rejection = check_risk(order, limits, self.mids.get(order.symbol or ""), limiter, now_s)
         if rejection is not None:
             return self._refuse(order, rejection.text, rejection.ord_rej_reason, now_s)
+        request = RouteRequest(order.symbol or "", Side(order.side or "1"), order.quantity or Decimal(0),
+                               order.limit_price, order.strategy or "best", order.preferred_lps,
+                               order.manual_lp)
+        plan = candidates(request, self.config.lps, self.connected)
+        if isinstance(plan, Refusal):
+            return self._refuse(order, plan.reason, OTHER, now_s)
         self._order_seq += 1
         order_id = f"{self._boot_id}-{self._order_seq}"
+        self.pending[order_id] = (order, request, now_s)
+        self._pending_keys.add(key)
+        return [Admit(order_id, 1, plan.lps, plan.limit)]
+
+    def _accept(self, order_id: str, admitted: tuple[str, ...], now_s: float) -> list[Action]:
+        """The first admission of a new order: refuse it (no healthy LP) or acknowledge it."""
+        order, request, received_s = self.pending.pop(order_id)
+        self._pending_keys.discard((order.session, order.cl_ord_id))
+        if not admitted:
+            return self._refuse(order, NO_HEALTHY_LPS, OTHER, now_s)
         self.record(OrderAccepted(
             order_id=order_id, session=order.session, cl_ord_id=order.cl_ord_id,
-            symbol=order.symbol or "", side=order.side or "", quantity=order.quantity or Decimal(0),
+            symbol=request.symbol, side=request.side.value, quantity=request.quantity,
             ord_type=order.ord_type or "", limit_price=order.limit_price,
-            time_in_force=order.time_in_force, strategy=order.strategy or "best",
+            time_in_force=order.time_in_force, strategy=request.strategy,
             preferred_lps=order.preferred_lps, manual_lp=order.manual_lp,
-            exec_id=f"{order_id}.1", at_s=now_s, expire_at_s=order.expire_at_s))
+            exec_id=f"{order_id}.1", at_s=received_s, expire_at_s=order.expire_at_s))
         parent = self.book.orders[order_id]
-        actions: list[Action] = [report(parent, "0", f"{order_id}.1")]
-        actions += self.start_round(parent, now_s)
-        return actions
+        current = Round(order_id, 1, request, now_s)
+        self.rounds[order_id] = current
+        return [report(parent, "0", f"{order_id}.1"), *self._ask_quotes(current, admitted, now_s)]
 
     def _refuse(self, order: NewOrder, text: str, reason: int, now_s: float) -> list[Action]:
         self.record(OrderRefused(order.session, order.cl_ord_id, order.symbol or "",
@@ -213,7 +237,9 @@ class Router:
 
     def on_admitted(self, order_id: str, round_no: int, admitted: tuple[str, ...],
                     now_s: float) -> list[Action]:
-        """The breakers' answer to an `Admit`: send the QuoteRequests."""
+        """The breakers' answer to an `Admit`: accept a new order, or send the QuoteRequests."""
+        if order_id in self.pending:
+            return self._accept(order_id, admitted, now_s)
         current = self.rounds.get(order_id)
         if current is None or current.round_no != round_no or current.rfq is not None:
             return []
@@ -222,13 +248,16 @@ class Router:
         if refusal is not None:
             del self.rounds[order_id]
             return self._record_round(order, current, (), refusal.reason, now_s)
-        rfq = RFQ(f"{order_id}.R{round_no}", current.request, admitted, now_s,
+        return self._ask_quotes(current, admitted, now_s)
+
+    def _ask_quotes(self, current: Round, admitted: tuple[str, ...], now_s: float) -> list[Action]:
+        rfq = RFQ(f"{current.order_id}.R{current.round_no}", current.request, admitted, now_s,
                   self.config.rfq_timeout_s, self.config.default_quote_ttl_s)
         current.rfq = rfq
         current.asked_at_s = now_s
         actions: list[Action] = []
         for request in rfq.requests():
-            self.by_quote_req[request.quote_req_id] = order_id
+            self.by_quote_req[request.quote_req_id] = current.order_id
             actions.append(SendQuoteRequest(request))
         return actions
 

@@ -120,7 +120,7 @@ class Demo:
         if not any(kind == "breaker" and "LP3" in text for kind, text in self.events):
             self.problems.append("step 5: LP3's breaker did not trip on the session drop")
         await self.step("5. manual to LP3 while its breaker is open: rejected",
-                        "EUR/USD", "1", 100_000, "4", ex_destination="LP3", strategy="manual")
+                        "EUR/USD", "1", 100_000, "8", ex_destination="LP3", strategy="manual")
         await self.step("6. best execution keeps working without LP3: sell 1,000,000 USD/JPY",
                         "USD/JPY", "2", 1_000_000, "2")
 

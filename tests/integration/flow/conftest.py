@@ -9,6 +9,8 @@ not exit cleanly or a report broke a FIX invariant.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,15 +51,17 @@ def module_world(factory: pytest.TempPathFactory, name: str, lps: Sequence[LP],
 
 
 @pytest.fixture(scope="module", autouse=True)
-def bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def bytecode_cache() -> Iterator[None]:
     """Let the many short-lived Python subprocesses (gateway, LPs) cache their bytecode.
 
-    Where PYTHONDONTWRITEBYTECODE is set, each of them would compile the whole
-    gateway from source on every start (about half its start-up time); they write
-    to a private folder beside the run's temporary folders instead, never into the
-    repository.
+    Where PYTHONDONTWRITEBYTECODE is set, each of them compiles the whole gateway
+    from source on every start: about half its start-up time, and on a busy machine
+    enough to miss an LP's 15 s start-up deadline. They write to a cache folder
+    outside the repository instead, one per user that outlives the run (Python
+    writes each file atomically, so concurrent processes may share it: it holds
+    no test state).
     """
-    cache = tmp_path_factory.getbasetemp().parent / "fixgw-flow-pycache"
+    cache = Path(tempfile.gettempdir()) / f"fixgw-test-pycache-{os.getuid()}"
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
         patch.setenv("PYTHONPYCACHEPREFIX", str(cache))

@@ -99,19 +99,10 @@ def no_lps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                             start_lps=False)
 
 
-def test_no_lp_connected_ends_the_order_with_no_healthy_lps(no_lps: World) -> None:
-    reports = no_lps.final(no_lps.order("EUR/USD", BUY, M))
-    final = last(reports)
-    assert (final[39], final.get(58), final.decimal(14), final.decimal(151)) == (
-        final[150], NO_HEALTHY_LPS, ZERO, ZERO)
-    assert final[39] in ("4", "8")
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "SPEC §4.2 'Rejected vs canceled' lists healthy LPs among the checks made before the "
-    "ExecutionReport New (150=8/39=8); the router acknowledges first, then cancels (150=4). "
-    "Reported to the routing owner; remove this marker when routing/ is fixed."))
-def test_no_lp_connected_is_rejected_before_the_new_as_spec_4_2_says(no_lps: World) -> None:
+def test_no_lp_connected_rejects_the_order_before_the_new(no_lps: World) -> None:
+    # SPEC §4.2 "Rejected vs canceled": healthy LPs are checked before the New.
     reports = no_lps.final(no_lps.order("EUR/USD", BUY, M))
     assert exec_types(reports) == [("8", "8")]
-    assert reports[0].get(58) == NO_HEALTHY_LPS
+    reject = reports[0]
+    assert (reject.get(58), reject.decimal(14), reject.decimal(151)) == (NO_HEALTHY_LPS, ZERO, ZERO)
+    assert reject.get(103) is not None

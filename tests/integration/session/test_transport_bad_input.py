@@ -1,12 +1,13 @@
 """Bad input at the transport: floods, oversized messages, silent and slow peers.
 
 Our engine runs as a child process (`tests.fixtures.echo_gateway`) with
-MaxMessageSize=4096 and LogonTimeout=1, so that the flooders and slow readers in
-this process (threads with blocking sockets, pushing as fast as loopback takes
-it) compete with it for nothing but the CPU. A well-behaved session (WATCH,
-HeartBtInt=1) measures the gaps between the gateway's Heartbeats meanwhile: the
-gateway sends one every HeartBtInt (checked every 100 ms), so a gap over 1.5 s
-would mean another connection held the event loop.
+MaxMessageSize=4096 and LogonTimeout=1. The flooder is a process of its own
+(`flooder.py`: it pushes as fast as loopback takes it, so it must not share this
+process's GIL with the measuring client); the slow consumer is a blocking socket
+that this process writes to and does not read. A well-behaved session (WATCH,
+HeartBtInt=1) measures the silences between the gateway's messages meanwhile:
+idle, the gateway sends a Heartbeat every HeartBtInt (its timer ticks every
+100 ms), so a silence over 1.5 s means another connection held the event loop.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def silences(client: RawFixClient, since: float, until: float) -> list[float]:
     return [later - earlier for earlier, later in zip(times, [*times[1:], until], strict=True)]
 
 
-def orders(sender: str, count: int, first_seq: int = 2, side: str = "1") -> list[bytes]:
+def orders(sender: str, count: int, first_seq: int = 2) -> list[bytes]:
     """Encoded NewOrderSingles numbered from `first_seq`."""
     stamp = now_stamp()
-    return [encode_message("D", new_order(f"{sender}-{number}", stamp, side=side).body,
+    return [encode_message("D", new_order(f"{sender}-{number}", stamp).body,
                            sender, "FIXGW", first_seq + number) for number in range(count)]
 
 

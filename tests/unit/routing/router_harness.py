@@ -301,7 +301,10 @@ class Harness:
             self.alerts.append(action)
         elif isinstance(action, Admit):
             self.admits.append(action)
-            self.schedule(0.0, lambda: self._admit(action))
+            if action.order_id in self.router.pending:
+                self._admit(action)   # as the gateway does with the in-memory breaker store
+            else:
+                self.schedule(0.0, lambda: self._admit(action))
         elif isinstance(action, SendQuoteRequest):
             self.sims[action.request.lp].on_quote_request(action.request)
         elif isinstance(action, SendChild):
@@ -344,7 +347,9 @@ class Harness:
             ord_type = "1" if price is None else "2"
         order = NewOrder(session, cl_ord_id, symbol, side, None if qty is None else D(qty), ord_type,
                          None if price is None else D(price), tif, strategy, preferred, manual)
-        return self.feed(self.router.submit(order, self.now))
+        before = len(self.actions)
+        self.feed(self.router.submit(order, self.now))
+        return self.actions[before:]   # with the first admission's answer (the New or a refusal)
 
     def cancel(self, cl_ord_id: str, orig: str, session: str = SESSION) -> list[Action]:
         return self.feed(amend.cancel(self.router, session, cl_ord_id, orig, self.now))

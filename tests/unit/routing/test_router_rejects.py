@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from routing import amend
-from routing.actions import Admit, CancelReject, ParentReport, SendQuoteRequest
+from routing.actions import Action, Admit, CancelReject, ParentReport, SendQuoteRequest
 from routing.amend import OTHER
 from routing.inbound import NewOrder, ReplaceOrder
 from routing.model import NO_DECISIONS, NO_HEALTHY_LPS, NO_QUOTES, LPInfo
@@ -71,13 +71,13 @@ def test_duplicate_cl_ord_id_is_refused_also_after_a_reject() -> None:
     assert [(r.exec_type, r.ord_status, r.ord_rej_reason) for r in dup] == [("8", "8", 6)]
     assert "Duplicate ClOrdID C1" in dup[0].text
     h.submit("C2", qty="0")
-    again = h.submit("C2")
-    assert len(again) == 1 and isinstance(again[0], ParentReport)
+    again = only(ParentReport, h.submit("C2"))
+    assert len(again) == 1
     assert again[0].ord_rej_reason == 6 and "Duplicate" in again[0].text
     assert len(h.router.book.orders) == 1
     # Duplicates are per session: another client may use the same ClOrdID.
-    other = h.submit("C1", session="FIX.4.4:GW->C2")
-    assert isinstance(other[0], ParentReport) and other[0].exec_type == "0"
+    other = only(ParentReport, h.submit("C1", session="FIX.4.4:GW->C2"))
+    assert other[0].exec_type == "0"
 
 
 def limits(**kwargs: object) -> dict[str, RiskLimits]:
@@ -135,11 +135,18 @@ def canceled_with(h: Harness, cl_ord_id: str, text: str) -> None:
     assert reports[-1].cum_qty == 0 and reports[-1].leaves_qty == 0
 
 
-def test_no_lp_connected_cancels_with_no_healthy_lps() -> None:
+def refused_no_healthy_lps(h: Harness, actions: list[Action]) -> None:
+    """SPEC §4.2: healthy LPs are checked before the New, so the answer is 150=8/39=8."""
+    reports = only(ParentReport, actions)
+    assert [(r.exec_type, r.ord_status) for r in reports] == [("8", "8")], reports
+    assert reports[0].text == NO_HEALTHY_LPS and reports[0].cl_ord_id == "C1"
+    assert not h.router.book.orders and not h.of_type(SendQuoteRequest)
+
+
+def test_no_lp_connected_rejects_with_no_healthy_lps() -> None:
     h = Harness(connect=False)
     Invariants(h)
-    h.submit("C1")
-    canceled_with(h, "C1", NO_HEALTHY_LPS)
+    refused_no_healthy_lps(h, h.submit("C1"))
     assert not h.of_type(Admit)
 
 
@@ -147,18 +154,28 @@ def test_no_connected_lp_lists_the_symbol() -> None:
     h = Harness([LPInfo("LP1", frozenset({SYMBOL})), LPInfo("LP2", frozenset({"GBP/USD"}))],
                 connect=False)
     h.lp_up("LP2")
-    h.submit("C1")
-    canceled_with(h, "C1", NO_HEALTHY_LPS)
+    refused_no_healthy_lps(h, h.submit("C1"))
 
 
-def test_all_breakers_open_cancels_with_no_healthy_lps() -> None:
+def test_all_breakers_open_rejects_with_no_healthy_lps() -> None:
     h = Harness()
     Invariants(h)
     h.open_breakers = set(h.sims)
-    h.submit("C1")
-    h.run(0.1)
-    assert h.admits and not h.of_type(SendQuoteRequest)
-    canceled_with(h, "C1", NO_HEALTHY_LPS)
+    actions = h.submit("C1")
+    assert h.admits
+    refused_no_healthy_lps(h, actions)
+
+
+def test_breakers_opening_after_the_new_cancel_the_remainder() -> None:
+    h = Harness()
+    Invariants(h)
+    for sim in h.sims.values():
+        sim.child_default = ChildReply(kind="reject")
+    h.submit("C1", qty="300000")
+    h.run(3)
+    reports = h.reports_for("C1")
+    assert reports[0].exec_type == "0" and reports[-1].exec_type == "4"
+    assert reports[-1].text == NO_HEALTHY_LPS
 
 
 @pytest.mark.parametrize("kinds", [("reject", "reject", "reject"), ("silent", "silent", "silent"),

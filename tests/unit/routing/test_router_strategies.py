@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from routing.actions import SendChild
+from routing.actions import ParentReport, SendChild
 from routing.model import NO_DECISIONS, NO_HEALTHY_LPS, NO_QUOTES, LPInfo
-from tests.unit.routing.router_harness import SYMBOL, ChildReply, Harness, QuoteReply
+from tests.unit.routing.router_harness import SYMBOL, ChildReply, Harness, QuoteReply, only
 from tests.unit.routing.router_invariants import Invariants
 
 D = Decimal
@@ -121,11 +121,11 @@ def test_manual_has_no_fallback(failure: str) -> None:
     inv.check_end()
 
 
-def test_manual_lp_disconnected_cancels() -> None:
+def test_manual_lp_disconnected_is_rejected() -> None:
     h = Harness()
     h.lp_down("LP2")
-    h.submit("M1", strategy="manual", manual="LP2")
-    assert h.last("M1").text == NO_HEALTHY_LPS
+    reports = only(ParentReport, h.submit("M1", strategy="manual", manual="LP2"))
+    assert [(r.exec_type, r.text) for r in reports] == [("8", NO_HEALTHY_LPS)]
 
 
 @pytest.mark.parametrize(("side", "limit", "expected", "never"), [
