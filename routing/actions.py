@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
+from routing.inbound import NewOrder
 from routing.model import Side
 from routing.orders import ChildOrder, ParentOrder
 from routing.rfq import QuoteRequest
@@ -125,3 +126,15 @@ def report(order: ParentOrder, exec_type: str, exec_id: str, *, text: str = "",
         limit_price=order.limit_price, time_in_force=order.time_in_force, cum_qty=order.cum_qty,
         leaves_qty=order.leaves_qty, avg_px=order.avg_px, last_qty=last_qty, last_px=last_px,
         last_mkt=last_mkt, lp_order_id=lp_order_id, lp_exec_id=lp_exec_id, text=text)
+
+
+def refusal_report(order: NewOrder, text: str, reason: int, exec_id: str) -> ParentReport:
+    """ExecutionReport 150=8/39=8 for an order refused before acknowledgement."""
+    zero = Decimal(0)
+    side = Side(order.side) if order.side in ("1", "2") else Side.BUY
+    return ParentReport(
+        session=order.session, order_id="NONE", cl_ord_id=order.cl_ord_id, orig_cl_ord_id="",
+        exec_id=exec_id, exec_type="8", ord_status="8", symbol=order.symbol or "", side=side,
+        quantity=order.quantity or zero, ord_type=order.ord_type or "",
+        limit_price=order.limit_price, time_in_force=order.time_in_force, cum_qty=zero,
+        leaves_qty=zero, avg_px=zero, text=text, ord_rej_reason=reason)

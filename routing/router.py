@@ -15,7 +15,7 @@ never routed again (unless UnknownChildPolicy=release says so).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -26,9 +26,9 @@ from routing.actions import (
     Alert,
     BreakerOutcome,
     CancelChild,
-    ParentReport,
     SendChild,
     SendQuoteRequest,
+    refusal_report,
     report,
 )
 from routing.book import OrderBook
@@ -39,7 +39,6 @@ from routing.model import (
     NO_QUOTES,
     LPInfo,
     LPQuote,
-    Quote,
     Refusal,
     RouteRequest,
     Side,
@@ -55,34 +54,11 @@ from routing.records import (
 )
 from routing.rfq import RFQ, QuoteVerdict
 from routing.risk import DUPLICATE_ORDER, OTHER, RateLimiter, RiskLimits, check_fields, check_risk
+from routing.rounds import Round, still_wanted, whole_fill
 from routing.selection import candidates, decide, require_admitted
-from routing.strategies import eligible_quotes
 
 BUDGET_EXHAUSTED = "Routing time budget exhausted"
 DAY_EXPIRED = "Day order expired at the end of the trading session"
-
-
-def _still_wanted(request: RouteRequest, order: ParentOrder) -> RouteRequest | None:
-    """The round's request brought up to what the order needs now (None: nothing): a
-    replace may have changed the quantity or the price while the quotes were coming in."""
-    quantity = order.unplaced_qty
-    if quantity <= 0 or order.cancel_requested:
-        return None
-    if quantity == request.quantity and order.limit_price == request.limit_price:
-        return request
-    return replace(request, quantity=quantity, limit_price=order.limit_price)
-
-
-def _whole_fill(request: RouteRequest, quotes: tuple[Quote, ...], lps: Mapping[str, LPInfo],
-                now_s: float) -> tuple[Quote, ...]:
-    """FOK: the best-priced quote one child can take the whole quantity from (size, lot
-    and MinQty allowing), so no strategy can split or round the order down."""
-    quantity = request.quantity
-    for quote in eligible_quotes(request, quotes, lps, now_s):
-        info = lps[quote.lp]
-        if quote.size >= quantity and info.floor_lot(quantity) == quantity >= info.min_child_qty:
-            return (quote,)
-    return ()
 
 
 class Journal(Protocol):
@@ -101,17 +77,6 @@ class RouterConfig:
     unknown_child_timeout_s: float = 60.0
     release_unknown: bool = False
     resting_requote_s: float = 1.0
-
-
-@dataclass(slots=True)
-class Round:
-    order_id: str
-    round_no: int
-    request: RouteRequest
-    started_at_s: float
-    rfq: RFQ | None = None
-    asked_at_s: float = 0.0
-    answered_at_s: dict[str, float] = field(default_factory=dict)   # lp -> quote/reject arrival
 
 
 class Router:
@@ -202,15 +167,7 @@ class Router:
         self.record(OrderRefused(order.session, order.cl_ord_id, order.symbol or "",
                                   order.side or "", text, reason, now_s))
         self._status_seq += 1
-        side = Side(order.side) if order.side in ("1", "2") else Side.BUY
-        zero = Decimal(0)
-        return [ParentReport(
-            session=order.session, order_id="NONE", cl_ord_id=order.cl_ord_id, orig_cl_ord_id="",
-            exec_id=f"R{self._boot_id}.{self._status_seq}", exec_type="8", ord_status="8",
-            symbol=order.symbol or "", side=side, quantity=order.quantity or zero,
-            ord_type=order.ord_type or "", limit_price=order.limit_price,
-            time_in_force=order.time_in_force, cum_qty=zero, leaves_qty=zero, avg_px=zero,
-            text=text, ord_rej_reason=reason)]
+        return [refusal_report(order, text, reason, f"R{self._boot_id}.{self._status_seq}")]
 
     # -- rounds ----------------------------------------------------------------------------------
     def start_round(self, order: ParentOrder, now_s: float) -> list[Action]:
@@ -306,13 +263,13 @@ class Router:
             self.by_quote_req.pop(request.quote_req_id, None)
         order = self.book.orders[current.order_id]
         actions: list[Action] = [BreakerOutcome(lp, False, "RFQ timeout") for lp in rfq.unanswered()]
-        wanted = _still_wanted(current.request, order)
+        wanted = still_wanted(current.request, order)
         if wanted is None:
             return actions
         # A quote from an LP whose session dropped since cannot be traded on.
         quotes = tuple(q for q in rfq.usable_quotes(now_s) if q.lp in self.connected)
         if order.time_in_force == "4" and quotes:
-            quotes = _whole_fill(wanted, quotes, self.config.lps, now_s)
+            quotes = whole_fill(wanted, quotes, self.config.lps, now_s)
         result = (decide(wanted, quotes, self.config.lps, lambda: now_s) if quotes
                   else Refusal(NO_DECISIONS if rfq.usable_quotes(now_s) else NO_QUOTES))
         if isinstance(result, Refusal):
