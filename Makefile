@@ -19,7 +19,7 @@ test: $(BIN)/.installed
 	scripts/ensure-redis
 	$(BIN)/ruff check gateway routing tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check gateway routing tests bench

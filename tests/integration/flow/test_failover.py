@@ -58,7 +58,7 @@ def test_last_look_reject_and_partial_fill_are_rerouted_into_one_consistent_orde
 def test_sequential_falls_back_to_the_next_preferred_lp_on_reject(rejecting: World) -> None:
     reports = rejecting.final(rejecting.order("USD/JPY", SELL, M, strategy="sequential",
                                               preferred="LP1,LP3,LP2"))
-    assert fills(reports) == [Fill("LP3", Decimal(M), quoted(REJECTING["LP3"], "USD/JPY", SELL))]
+    assert fills(reports) == [Fill("LP3", M, quoted(REJECTING["LP3"], "USD/JPY", SELL))]
     oid = order_id(reports)
     asked = [lp for lp in ("LP1", "LP2", "LP3") if rejecting.gateway.sent_to(lp, "R", oid)]
     assert asked == ["LP1", "LP3"]
@@ -67,7 +67,7 @@ def test_sequential_falls_back_to_the_next_preferred_lp_on_reject(rejecting: Wor
 def test_lp_session_drop_with_a_child_in_flight_holds_it_until_reconciled(
         open_world: OpenWorld) -> None:
     dropping: dict[str, Any] = {"skew": Decimal("-0.2"), "disconnect_after_orders": 1,
-                "process_before_disconnect": True, "seed": 1}
+                                "process_before_disconnect": True, "seed": 1}
     world = open_world([LP.make("LP1", **dropping), LP.make("LP2", seed=2)])
     gateway = world.gateway
     cl_ord_id = world.order("EUR/USD", BUY, M)
@@ -79,7 +79,7 @@ def test_lp_session_drop_with_a_child_in_flight_holds_it_until_reconciled(
     # After reconnecting, the gateway asks LP1 and learns about the fill.
     reports = world.final(cl_ord_id, timeout_s=15)
     assert exec_types(reports) == [("0", "0"), ("F", "2")]
-    assert fills(reports) == [Fill("LP1", Decimal(M), quoted(dropping, "EUR/USD", BUY))]
+    assert fills(reports) == [Fill("LP1", M, quoted(dropping, "EUR/USD", BUY))]
     assert [m.msg_type for m in gateway.sent_to("LP1", "H", oid)] == ["H"]
     assert "reconciled: child" in gateway.events()
     # The UNKNOWN quantity was never offered to LP2 (no over-fill possible).
@@ -90,6 +90,10 @@ def test_lp_session_drop_with_a_child_in_flight_holds_it_until_reconciled(
     after = world.final(world.order("EUR/USD", BUY, M))
     assert [f.lp for f in fills(after)] == ["LP2"]
     assert gateway.sent_to("LP1", "R", order_id(after)) == []
+    # An order only LP1 may take finds no healthy LP: rejected before any New.
+    manual = world.final(world.order("EUR/USD", BUY, M, ex_destination="LP1"))
+    assert exec_types(manual) == [("8", "8")]
+    assert manual[0].get(58) == NO_HEALTHY_LPS
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def test_fill_after_a_gateway_crash_reaches_the_client_once_with_the_right_figur
     assert world.client.logons >= 2
     assert exec_types(reports) == [("0", "0"), ("F", "2")]
     price = quoted(SLOW, "EUR/USD", BUY)
-    assert fills(reports) == [Fill("LP1", Decimal(M), price)]
+    assert fills(reports) == [Fill("LP1", M, price)]
     final = last(reports)
     assert (final.decimal(14), final.decimal(151), final.decimal(6)) == (M, Decimal(0), price)
     # Nothing twice: one child at LP1 (not re-sent after the restart), none re-routed to LP2,

@@ -36,11 +36,11 @@ BUY, SELL = "1", "2"
 M = Decimal(1_000_000)
 ZERO = Decimal(0)
 BEHAVIOURS: dict[str, dict[str, Any]] = {
-    "LP1": {"skew": Decimal("-0.2"), "quote_size": Decimal(2 * M), "seed": 1},
-    "LP2": {"skew": Decimal("0"), "quote_size": Decimal(3 * M), "seed": 2},
-    "LP3": {"skew": Decimal("0.2"), "quote_size": Decimal(5 * M), "seed": 3,
+    "LP1": {"skew": Decimal("-0.2"), "quote_size": 2 * M, "seed": 1},
+    "LP2": {"skew": Decimal("0"), "quote_size": 3 * M, "seed": 2},
+    "LP3": {"skew": Decimal("0.2"), "quote_size": 5 * M, "seed": 3,
             "response_delay_ms": 150, "order_delay_ms": 0},
-    "LP4": {"mids": {"GBP/USD": Decimal("1.2690")}, "quote_size": Decimal(5 * M),
+    "LP4": {"mids": {"GBP/USD": Decimal("1.2690")}, "quote_size": 5 * M,
             "quote_valid_ms": 50, "seed": 4},
 }
 SYMBOLS = {"LP4": ("GBP/USD",)}
@@ -74,8 +74,8 @@ def test_best_is_the_session_default_and_sweeps_the_lowest_offers(world: World) 
     reports = world.final(world.order("EUR/USD", BUY, 4 * M))
     assert exec_types(reports)[0] == ("0", "0")
     assert exec_types(reports)[-1] == ("F", "2")
-    assert sorted(fills(reports)) == [Fill("LP1", Decimal(2 * M), px("LP1", "EUR/USD", BUY)),
-                                      Fill("LP2", Decimal(2 * M), px("LP2", "EUR/USD", BUY))]
+    assert sorted(fills(reports)) == [Fill("LP1", 2 * M, px("LP1", "EUR/USD", BUY)),
+                                      Fill("LP2", 2 * M, px("LP2", "EUR/USD", BUY))]
     assert last(reports).decimal(6) == vwap(fills(reports)) == Decimal("1.08504")
     assert routed(world, reports) == {"LP1", "LP2"}
     assert asked(world, reports) == {"LP1", "LP2", "LP3"}   # LP4 does not list EUR/USD
@@ -83,7 +83,7 @@ def test_best_is_the_session_default_and_sweeps_the_lowest_offers(world: World) 
 
 def test_best_sells_to_the_highest_bid(world: World) -> None:
     reports = world.final(world.order("EUR/USD", SELL, M, strategy="best"))
-    assert fills(reports) == [Fill("LP3", Decimal(M), px("LP3", "EUR/USD", SELL))]
+    assert fills(reports) == [Fill("LP3", M, px("LP3", "EUR/USD", SELL))]
     assert px("LP3", "EUR/USD", SELL) > px("LP2", "EUR/USD", SELL) > px("LP1", "EUR/USD", SELL)
     assert last(reports)[39] == "2"
 
@@ -109,13 +109,13 @@ def test_sequential_asks_the_preferred_lp_alone_whatever_its_price(world: World)
 
 def test_sequential_without_tag_9602_uses_the_session_preference(world: World) -> None:
     reports = world.final(world.order("USD/JPY", SELL, M, strategy="sequential"))
-    assert fills(reports) == [Fill("LP2", Decimal(M), px("LP2", "USD/JPY", SELL))]
+    assert fills(reports) == [Fill("LP2", M, px("LP2", "USD/JPY", SELL))]
     assert asked(world, reports) == {"LP2"}
 
 
 def test_manual_routes_to_exdestination_only(world: World) -> None:
     reports = world.final(world.order("EUR/USD", BUY, M, ex_destination="LP2"))
-    assert fills(reports) == [Fill("LP2", Decimal(M), px("LP2", "EUR/USD", BUY))]
+    assert fills(reports) == [Fill("LP2", M, px("LP2", "EUR/USD", BUY))]
     assert asked(world, reports) == routed(world, reports) == {"LP2"}
 
 
@@ -125,7 +125,7 @@ def test_limit_price_excludes_worse_quotes(world: World) -> None:
     reports = world.final(world.order("EUR/USD", BUY, 3 * M, price=limit))
     assert all(f.lp == "LP1" and f.price <= limit for f in fills(reports)), fills(reports)
     # LP1 quotes 2M at a time: the rest is re-routed to LP1's next quote, never to LP2.
-    assert filled_by_lp(reports) == {"LP1": Decimal(3 * M)}
+    assert filled_by_lp(reports) == {"LP1": 3 * M}
     assert routed(world, reports) == {"LP1"}
     assert last(reports)[39] == "2"
 
@@ -144,7 +144,7 @@ def test_expired_quote_is_not_used(world: World) -> None:
     # the RFQ waits for LP3's answer (150 ms): the order must go to the best live quote.
     assert px("LP4", "GBP/USD", BUY) < px("LP1", "GBP/USD", BUY)
     reports = world.final(world.order("GBP/USD", BUY, M))
-    assert fills(reports) == [Fill("LP1", Decimal(M), px("LP1", "GBP/USD", BUY))]
+    assert fills(reports) == [Fill("LP1", M, px("LP1", "GBP/USD", BUY))]
     oid = order_id(reports)
     assert world.gateway.received_from("LP4", "S", oid), "LP4 never quoted: the test proves nothing"
     assert routed(world, reports) == {"LP1"}
