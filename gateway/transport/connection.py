@@ -3,9 +3,10 @@
 Reads are framed and handed to the session in the same callback. Writes from
 the session are buffered and leave at the end of the loop turn, after the
 session's store is flushed (see `flush.py`). A peer that does not read its
-output is disconnected once its buffered output passes `max_outbound_bytes`,
-so a slow consumer never holds memory or delays anybody else; what it missed
-is recovered by ResendRequest when it comes back.
+output is disconnected once more than its session's MaxOutboundQueue messages
+wait in our buffer (the kernel's socket buffer full), or the buffer passes
+`max_outbound_bytes`, so a slow consumer never holds memory or delays anybody
+else; what it missed is recovered by ResendRequest when it comes back.
 
 Fairness: one connection handles at most `FRAMES_PER_TURN` frames per loop turn.
 A peer that floods at line rate fills its socket faster than we parse, and
@@ -52,6 +53,7 @@ class FixConnection(asyncio.Protocol):
         self._turn_frames = 0  # frames handled since the last end-of-turn flush
         self._closing = False
         self._close_taken = False
+        self._queued = 0
         self.on_closed: Callable[[FixConnection], None] | None = None
 
     # -- asyncio callbacks -------------------------------------------------------
@@ -161,7 +163,13 @@ class FixConnection(asyncio.Protocol):
             return
         if chunks:
             transport.writelines(chunks)
-            if transport.get_write_buffer_size() > self.max_outbound_bytes and not self._closing:
+            buffered = transport.get_write_buffer_size()
+            # Messages waiting in user space: reset whenever the kernel took everything.
+            self._queued = self._queued + len(chunks) if buffered else 0
+            session = self.session
+            limit = session.settings.max_outbound_queue if session is not None else None
+            too_many = limit is not None and self._queued > limit
+            if (too_many or buffered > self.max_outbound_bytes) and not self._closing:
                 self._log_event("Slow consumer: outbound buffer over limit, disconnecting")
                 self._closing = True
                 close = True
