@@ -275,7 +275,27 @@ def encode(message: Message, canonical: bool = True) -> bytes:
 
     `canonical=False` keeps the body in its current order (for resending a stored
     message, already canonical, whose groups a dictionary-less session cannot see).
+    Messages without repeating groups take a fast path of one join per part; a
+    `Group` refuses f-string formatting, which sends its message the general way.
     """
+    header = message.header
+    body = sorted(message.body, key=_by_tag) if canonical else message.body
+    trailer = message.trailer
+    try:
+        text = (f"35={message.msg_type}{SOH}"
+                + "".join([f"{tag}={value}{SOH}" for tag, value in sorted(header.items())])
+                + "".join([f"{tag}={value}{SOH}" for tag, value in body])
+                + ("".join([f"{tag}={trailer[tag]}{SOH}" for tag in (93, 89) if tag in trailer])
+                   if trailer else ""))
+    except TypeError:
+        return _encode_with_groups(message, canonical)
+    fields = 1 + len(header) + len(body) + (sum(1 for tag in (93, 89) if tag in trailer) if trailer else 0)
+    if text.count(SOH) != fields:
+        raise EncodeError("a field value contains SOH")
+    return _frame(text.encode("latin-1"), message.begin_string)
+
+
+def _encode_with_groups(message: Message, canonical: bool) -> bytes:
     out = [f"35={message.msg_type}{SOH}"]
     header = message.header
     if header:
@@ -289,12 +309,14 @@ def encode(message: Message, canonical: bool = True) -> bytes:
     return finish(out, message.begin_string)
 
 
+def _frame(body: bytes, begin_string: str) -> bytes:
+    data = f"8={begin_string}{SOH}9={len(body)}{SOH}".encode("latin-1") + body
+    return data + b"10=%03d\x01" % checksum(data)
+
+
 def finish(parts: list[str], begin_string: str = "FIX.4.4") -> bytes:
     """Prepend 8/9 and append 10 to encoded fields, one field per part, each ending in SOH."""
     body_text = "".join(parts)
     if body_text.count(SOH) != len(parts):
         raise EncodeError("a field value contains SOH")
-    body = body_text.encode("latin-1")
-    head = f"8={begin_string}{SOH}9={len(body)}{SOH}".encode("latin-1")
-    data = head + body
-    return data + b"10=%03d\x01" % checksum(data)
+    return _frame(body_text.encode("latin-1"), begin_string)

@@ -42,6 +42,10 @@ class Group:
     def __repr__(self) -> str:
         return f"Group({self.entries!r})"
 
+    def __format__(self, spec: str) -> str:
+        # The encoder's fast path formats plain values; a group must take the slow path.
+        raise TypeError("a repeating group has no single text value")
+
     def add(self, items: Iterable[Item]) -> None:
         self.entries.append(list(items))
 
