@@ -70,7 +70,7 @@ class E2EClient:
         self.peer.send("D", f"11={cl_ord_id}{SOH}21=1{SOH}38=1000000{SOH}40=1{SOH}54=1{SOH}"
                             f"55=EUR/USD{SOH}59=3{SOH}60={utc_timestamp(now)}{SOH}")
 
-    async def paced(self, rate: float, count: int) -> None:
+    async def paced(self, rate: float, count: int, phase: str | None = None) -> None:
         """`count` orders at `rate` per second, on an absolute schedule (no drift)."""
         loop = asyncio.get_running_loop()
         start = loop.time()
@@ -78,7 +78,7 @@ class E2EClient:
             delay = start + index / rate - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            self.send_order(f"paced{rate:g}")
+            self.send_order(phase or f"paced{rate:g}")
         await self._drain(count)
 
     async def closed_loop(self, window: int, count: int) -> None:

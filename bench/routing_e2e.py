@@ -38,6 +38,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.e2e_client import E2EClient, OrderTimes
 from gateway.commands.demo_setup import free_port
@@ -50,8 +51,9 @@ ROOT = Path(__file__).resolve().parents[1]
 class RunResult:
     metrics: bool
     phases: dict[str, dict[str, list[float]]]   # phase -> figure -> values in µs
-    throughput: float
+    throughput: float                           # filled orders per second, closed loop
     cpu_us_per_order: float
+    outcomes: dict[str, dict[str, int]]          # phase -> OrdStatus -> count
 
 
 def gateway_config(workdir: Path, client_port: int, lp_ports: list[int], sync: str,
@@ -109,12 +111,18 @@ async def one_run(args: argparse.Namespace, metrics: bool) -> RunResult:
             await wait_for_lps(workdir / "log", 3)
             client = E2EClient()
             await client.connect(client_port)
-            await client.paced(200.0, 200)                      # warm-up, not reported
-            await client.paced(1000.0, args.paced)
+            await client.paced(100.0, 100, phase="warmup")    # not reported
+            rates = sorted(args.rates)
+            for rate in [r for r in rates if r < 1000]:
+                await client.paced(rate, int(args.paced * rate / 1000))
+            # The closed loop comes before any overload: an overloaded gateway sees its own
+            # backlog as RFQ timeouts, and the breakers it trips would reject the rest.
             cpu_before, started = cpu_seconds(gateway.pid), time.time_ns()
             await client.closed_loop(args.window, args.max)
             elapsed_s = (time.time_ns() - started) / 1e9
             cpu_used = cpu_seconds(gateway.pid) - cpu_before
+            for rate in [r for r in rates if r >= 1000]:
+                await client.paced(rate, int(args.paced * rate / 1000))
             await client.close()
         finally:
             gateway.send_signal(signal.SIGTERM)
@@ -124,24 +132,34 @@ async def one_run(args: argparse.Namespace, metrics: bool) -> RunResult:
         if args.keep:
             shutil.copytree(workdir / "log", Path(args.keep) / f"run-{time.time_ns()}")
         lp_times = json.loads(lp_out.read_text())
-        return RunResult(metrics, figures(client.run.orders, lp_times), args.max / elapsed_s,
-                         cpu_used / args.max * 1e6)
+        maxed = [t for t in client.run.orders.values() if t.phase == "max"]
+        filled = sum(1 for t in maxed if t.status == "2")
+        return RunResult(metrics, figures(client.run.orders, lp_times), filled / elapsed_s,
+                         cpu_used / args.max * 1e6, outcomes(client.run.orders))
 
 
-def figures(orders: dict[str, OrderTimes], lp_times: dict[str, dict[str, dict[str, object]]]
+def outcomes(orders: dict[str, OrderTimes]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for times in orders.values():
+        phase = counts.setdefault(times.phase, {})
+        phase[times.status or "none"] = phase.get(times.status or "none", 0) + 1
+    return counts
+
+
+def figures(orders: dict[str, OrderTimes], lp_times: dict[str, dict[str, dict[str, Any]]]
             ) -> dict[str, dict[str, list[float]]]:
     quote_in: dict[str, list[tuple[int, int]]] = {}
     child_at: dict[str, int] = {}
     for lp in lp_times.values():
-        for req_id, (arrived, quoted) in lp["quote_requests"].items():  # type: ignore[union-attr]
+        for req_id, (arrived, quoted) in lp["quote_requests"].items():
             quote_in.setdefault(req_id.split(".R")[0], []).append((arrived, quoted))
-        for child_id, arrived in lp["children"].items():  # type: ignore[union-attr]
+        for child_id, arrived in lp["children"].items():
             order_id, _, number = child_id.rpartition("-")
             if number == "1":
                 child_at[order_id] = arrived
     phases: dict[str, dict[str, list[float]]] = {}
     for times in orders.values():
-        if times.phase.startswith("paced200") or times.order_id not in child_at:
+        if times.phase == "warmup" or times.order_id not in child_at:
             continue
         stats = phases.setdefault(times.phase, {"routing": [], "quotes": [], "overhead": [], "fill": []})
         routing = child_at[times.order_id] - times.sent_ns
@@ -161,8 +179,10 @@ def pct(values: list[float], fraction: float) -> float:
 
 
 def show(result: RunResult) -> None:
-    print(f"  metrics {'on ' if result.metrics else 'off'}: max sustained {result.throughput:,.0f} orders/s, "
-          f"gateway CPU {result.cpu_us_per_order:.0f} µs/order")
+    print(f"  metrics {'on ' if result.metrics else 'off'}: max sustained {result.throughput:,.0f} "
+          f"filled orders/s, gateway CPU {result.cpu_us_per_order:.0f} µs/order")
+    for phase, counts in result.outcomes.items():
+        print(f"    {phase:<10} outcomes (OrdStatus: count) {dict(sorted(counts.items()))}")
     for phase, stats in result.phases.items():
         for name in ("routing", "quotes", "overhead", "fill"):
             values = stats[name]
@@ -203,7 +223,10 @@ def verdicts(results: list[RunResult], compare: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--paced", type=int, default=3000)
+    parser.add_argument("--paced", type=int, default=3000, help="orders in each paced phase at 1000/s "
+                        "(scaled for other rates)")
+    parser.add_argument("--rates", type=lambda text: [float(r) for r in text.split(",")],
+                        default=[200.0, 1000.0], help="paced rates, orders/s (default 200,1000)")
     parser.add_argument("--max", type=int, default=5000)
     parser.add_argument("--window", type=int, default=64)
     parser.add_argument("--runs", type=int, default=1)
