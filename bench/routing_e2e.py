@@ -214,11 +214,18 @@ def verdicts(results: list[RunResult], compare: bool) -> None:
           f"-> {'PASS' if statistics.median(over) <= 150 else 'MISS'}")
     print(f"bar: ≥ 5000 parent orders/s: best {best:,.0f} -> {'PASS' if best >= 5000 else 'MISS'}")
     if compare:
-        on = statistics.median(pct(r.phases["paced1000"]["overhead"], .99) for r in results if r.metrics)
-        off = statistics.median(pct(r.phases["paced1000"]["overhead"], .99) for r in results if not r.metrics)
+        # Compared where the gateway keeps up (the lowest paced rate): an overloaded
+        # phase measures its queue, not the cost of metrics.
+        phase = min(results[0].phases, key=lambda name: float(name[5:]) if name.startswith("paced")
+                    else float("inf"))
+        on = statistics.median(pct(r.phases[phase]["overhead"], .99) for r in results if r.metrics)
+        off = statistics.median(pct(r.phases[phase]["overhead"], .99) for r in results if not r.metrics)
         ratio = on / off if off else float("nan")
-        print(f"bar: metrics on vs off, overhead p99 medians {on:.0f} vs {off:.0f} µs = {ratio:.2f}x "
-              f"-> {'PASS' if ratio <= 1.10 else 'MISS'} (≤ 1.10)")
+        cpu_on = statistics.median(r.cpu_us_per_order for r in results if r.metrics)
+        cpu_off = statistics.median(r.cpu_us_per_order for r in results if not r.metrics)
+        print(f"bar: metrics on vs off ({phase}), overhead p99 medians {on:.0f} vs {off:.0f} µs = "
+              f"{ratio:.2f}x -> {'PASS' if ratio <= 1.10 else 'MISS'} (≤ 1.10); gateway CPU per "
+              f"order {cpu_on:.0f} vs {cpu_off:.0f} µs")
 
 
 def main() -> int:
