@@ -6,7 +6,7 @@ or SendingTime, which the session fills in when it sends.
 
 from __future__ import annotations
 
-from gateway.fix.errors import Rejection, SessionRejectReason
+from gateway.fix.errors import Rejection
 from gateway.fix.message import Item, Message, Value
 
 ADMIN_MSG_TYPES = frozenset("0123456A")  # FIX 4.4 session messages (6 is unused)
@@ -68,11 +68,6 @@ def reject(rejected: Message, rejection: Rejection) -> Message:
         body.append((372, rejected.msg_type))
     body.append((373, str(int(rejection.reason))))
     return Message("3", body, header=reverse_route(rejected.header))
-
-
-def sequence_reset_too_low(rejected: Message) -> Message:
-    """Reject of a SequenceReset whose NewSeqNo would move the sequence backwards (no 371)."""
-    return reject(rejected, Rejection(SessionRejectReason.VALUE_IS_INCORRECT))
 
 
 def business_reject(rejected: Message, reason: int, text: str = "",

@@ -178,10 +178,6 @@ class FixConnection(asyncio.Protocol):
         if close:
             transport.close()
 
-    def flush_output(self) -> None:
-        """Take and write at once (no commit pending)."""
-        self.release_output(*self.take_output())
-
     def abort(self, reason: str) -> None:
         self._pending.clear()
         self._log_event(reason)
