@@ -131,7 +131,7 @@ def check_children(router: Router, now_s: float) -> list[Action]:
                           else "IOC/FOK child still open after ChildAckTimeoutMs")
                 router.record(ChildUnknown(order.order_id, child.child_id, reason, now_s))
                 actions.append(Alert("unknown_child", order.order_id,
-                                     f"child {child.child_id} on {child.lp} unanswered: UNKNOWN"))
+                                     f"child {child.child_id} on {child.lp} is UNKNOWN: {reason}"))
                 if child.lp in router.connected:
                     child.status_requested = True
                     actions.append(QueryChild(child, order.symbol, order.side))

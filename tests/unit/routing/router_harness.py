@@ -74,6 +74,7 @@ class ChildReply:
     """How an LP answers one child NewOrderSingle."""
 
     kind: str = "fill"         # fill | reject | lost (never got it) | stuck (got it, never acts)
+    #                            | hang (acknowledges, then never acts)
     qty: Decimal | None = None  # quantity filled (None: all of it); the IOC rest is canceled
     px: Decimal | None = None   # fill price (None: the child's price)
     ack: bool = True            # ExecutionReport New before the fill
@@ -179,6 +180,8 @@ class SimLP:
             return
         if reply.ack:
             self.send(order, "0")
+        if reply.kind == "hang":
+            return
         fill = qty if reply.qty is None else reply.qty
         ioc = order.child.time_in_force in ("3", "4")
         if fill > 0:
@@ -342,11 +345,12 @@ class Harness:
                price: str | None = None, ord_type: str | None = None, tif: str = "3",
                strategy: str | None = "best", preferred: tuple[str, ...] = (),
                manual: str | None = None, symbol: str | None = SYMBOL,
-               session: str = SESSION) -> list[Action]:
+               session: str = SESSION, expire_at_s: float | None = None) -> list[Action]:
         if ord_type is None:
             ord_type = "1" if price is None else "2"
         order = NewOrder(session, cl_ord_id, symbol, side, None if qty is None else D(qty), ord_type,
-                         None if price is None else D(price), tif, strategy, preferred, manual)
+                         None if price is None else D(price), tif, strategy, preferred, manual,
+                         expire_at_s=expire_at_s)
         before = len(self.actions)
         self.feed(self.router.submit(order, self.now))
         return self.actions[before:]   # with the first admission's answer (the New or a refusal)

@@ -214,3 +214,21 @@ def test_quotes_of_a_superseded_round_do_not_count_as_answers_to_the_new_one() -
     assert [a.kind for a in h.alerts].count("quote_ignored") == 3
     requests = [r.quote_req_id for r in h.sims["LP1"].requests]
     assert len(requests) == len(set(requests)) == 2
+
+
+def test_day_order_expires_at_the_end_of_the_trading_session() -> None:
+    from routing.router import DAY_EXPIRED
+    h = Harness(resting_requote_s=0.5)
+    inv = Invariants(h)
+    h.submit("DAY1", price="1.0000", tif="0", expire_at_s=h.now + 3)   # buys far below the market
+    h.run(2)
+    assert h.last("DAY1").ord_status == "0"          # resting, re-asking for quotes
+    asked = sum(len(sim.requests) for sim in h.sims.values())
+    assert asked >= 6
+    h.run(2)
+    last = h.last("DAY1")
+    assert (last.exec_type, last.ord_status, last.text) == ("4", "4", DAY_EXPIRED)
+    after = sum(len(sim.requests) for sim in h.sims.values())
+    h.run(2)
+    assert sum(len(sim.requests) for sim in h.sims.values()) == after   # no more quote rounds
+    inv.check_end()

@@ -227,3 +227,18 @@ def test_release_then_a_late_fill_still_reaches_the_client() -> None:
     assert [a.kind for a in h.alerts if a.kind in ("unknown_released", "overfill")] == [
         "unknown_released", "overfill"]
     inv.check_end()
+
+
+def test_ioc_child_acknowledged_but_never_ended_is_reconciled_once() -> None:
+    h = Harness(routing_budget_s=30)
+    h.sims["LP1"].quote_default = QuoteReply(offer=D("1.0850"))
+    h.sims["LP1"].child_default = ChildReply(kind="hang")
+    h.submit("C1")
+    h.run(0.5)
+    child = h.order("C1").children[0]
+    assert child.state is ChildState.WORKING and not h.of_type(QueryChild)
+    h.run(2)                              # past ChildAckTimeoutMs: an IOC child should be over
+    assert [q.child.child_id for q in h.of_type(QueryChild)] == [child.child_id]
+    assert any("IOC/FOK child still open" in a.text for a in h.alerts if a.kind == "unknown_child")
+    h.run(5)                              # asked once only, whatever the LP answers
+    assert len(h.of_type(QueryChild)) == 1
