@@ -30,3 +30,45 @@ def seqs_in_range(index: Mapping[int, object], begin: int, end: int) -> list[int
     if end - begin + 1 <= len(index):
         return [seq for seq in range(begin, end + 1) if seq in index]
     return sorted(seq for seq in index if begin <= seq <= end)
+
+
+class SequenceNumbers:
+    """Both sequence numbers, for the store backends; `_seqs_changed` lets one persist them."""
+
+    _next_sender_seq: int
+    _next_target_seq: int
+
+    def _seqs_changed(self) -> None:
+        """Called after every change of either number."""
+
+    @property
+    def next_sender_seq(self) -> int:
+        """The MsgSeqNum our next outbound message will carry."""
+        return self._next_sender_seq
+
+    @property
+    def next_target_seq(self) -> int:
+        """The MsgSeqNum we expect on the next inbound message."""
+        return self._next_target_seq
+
+    def set_next_sender_seq(self, seq: int) -> None:
+        """Set the MsgSeqNum of our next outbound message."""
+        check_seq(seq)
+        self._next_sender_seq = seq
+        self._seqs_changed()
+
+    def set_next_target_seq(self, seq: int) -> None:
+        """Set the MsgSeqNum expected on the next inbound message."""
+        check_seq(seq)
+        self._next_target_seq = seq
+        self._seqs_changed()
+
+    def incr_next_sender_seq(self) -> None:
+        """Advance the outbound sequence number by one."""
+        self._next_sender_seq += 1
+        self._seqs_changed()
+
+    def incr_next_target_seq(self) -> None:
+        """Advance the expected inbound sequence number by one."""
+        self._next_target_seq += 1
+        self._seqs_changed()

@@ -32,13 +32,13 @@ from types import TracebackType
 
 from gateway.session.store import journal, journal_io
 from gateway.session.store.base import StoreError, SyncPolicy
-from gateway.session.store.common import check_seq, seqs_in_range, to_utc
+from gateway.session.store.common import SequenceNumbers, check_seq, seqs_in_range, to_utc
 
 # Messages closer than this in the file are fetched by one read in `get`.
 _READ_GAP = 64 * 1024
 
 
-class FileStore:
+class FileStore(SequenceNumbers):
     """A `MessageStore` backed by one journal file; see the module docstring."""
 
     def __init__(self, path: Path, sync: SyncPolicy, now: datetime) -> None:
@@ -96,38 +96,6 @@ class FileStore:
                 self._read_run(wanted[run_start:i], found)
                 run_start = i
         return [(seq, found[seq]) for seq in seqs]
-
-    @property
-    def next_sender_seq(self) -> int:
-        """The MsgSeqNum our next outbound message will carry."""
-        return self._next_sender_seq
-
-    @property
-    def next_target_seq(self) -> int:
-        """The MsgSeqNum we expect on the next inbound message."""
-        return self._next_target_seq
-
-    def set_next_sender_seq(self, seq: int) -> None:
-        """Set the MsgSeqNum of our next outbound message."""
-        check_seq(seq)
-        self._next_sender_seq = seq
-        self._seqs_changed()
-
-    def set_next_target_seq(self, seq: int) -> None:
-        """Set the MsgSeqNum expected on the next inbound message."""
-        check_seq(seq)
-        self._next_target_seq = seq
-        self._seqs_changed()
-
-    def incr_next_sender_seq(self) -> None:
-        """Advance the outbound sequence number by one."""
-        self._next_sender_seq += 1
-        self._seqs_changed()
-
-    def incr_next_target_seq(self) -> None:
-        """Advance the expected inbound sequence number by one."""
-        self._next_target_seq += 1
-        self._seqs_changed()
 
     @property
     def creation_time(self) -> datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from gateway.session.store.base import StoreError
-from gateway.session.store.common import check_seq, seqs_in_range, to_utc
+from gateway.session.store.common import SequenceNumbers, check_seq, seqs_in_range, to_utc
 
 
-class MemoryStore:
+class MemoryStore(SequenceNumbers):
     """A `MessageStore` kept in a dict; `flush` has nothing to make durable."""
 
     def __init__(self, now: datetime) -> None:
@@ -28,34 +28,6 @@ class MemoryStore:
         self._check_open()
         messages = self._messages
         return [(seq, messages[seq]) for seq in seqs_in_range(messages, begin, end)]
-
-    @property
-    def next_sender_seq(self) -> int:
-        """The MsgSeqNum our next outbound message will carry."""
-        return self._next_sender_seq
-
-    @property
-    def next_target_seq(self) -> int:
-        """The MsgSeqNum we expect on the next inbound message."""
-        return self._next_target_seq
-
-    def set_next_sender_seq(self, seq: int) -> None:
-        """Set the MsgSeqNum of our next outbound message."""
-        check_seq(seq)
-        self._next_sender_seq = seq
-
-    def set_next_target_seq(self, seq: int) -> None:
-        """Set the MsgSeqNum expected on the next inbound message."""
-        check_seq(seq)
-        self._next_target_seq = seq
-
-    def incr_next_sender_seq(self) -> None:
-        """Advance the outbound sequence number by one."""
-        self._next_sender_seq += 1
-
-    def incr_next_target_seq(self) -> None:
-        """Advance the expected inbound sequence number by one."""
-        self._next_target_seq += 1
 
     @property
     def creation_time(self) -> datetime:
