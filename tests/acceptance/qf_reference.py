@@ -28,6 +28,7 @@ import quickfix  # type: ignore[import-untyped]
 
 from tests.acceptance import acceptor_config
 from tests.acceptance.compids import SUITE_COMPID
+from tests.fixtures.qf_base import QuietApplication
 
 ECHOED_MSG_TYPES = frozenset({"D", "d", "C"})  # NewOrderSingle, SecurityDefinition, Email
 _NEW_ORDER_SINGLE = "D"
@@ -38,7 +39,7 @@ def bundled_dictionary() -> Path:
     return Path(sys.prefix) / "share" / "quickfix" / "FIX44.xml"
 
 
-class EchoApplication(quickfix.Application):  # type: ignore[misc]
+class EchoApplication(QuietApplication):
     """QuickFIX's `at_application.h` in Python.
 
     Echo D/d/C back with a fresh header (the engine fills 49/56/34/52 and drops
@@ -54,21 +55,9 @@ class EchoApplication(quickfix.Application):  # type: ignore[misc]
     def onCreate(self, session_id: Any) -> None:
         quickfix.Session.lookupSession(session_id).reset()
 
-    def onLogon(self, session_id: Any) -> None:
-        pass
-
     def onLogout(self, session_id: Any) -> None:
         with self._lock:
             self._seen_orders.pop(session_id.toString(), None)
-
-    def toAdmin(self, message: Any, session_id: Any) -> None:
-        pass
-
-    def fromAdmin(self, message: Any, session_id: Any) -> None:
-        pass
-
-    def toApp(self, message: Any, session_id: Any) -> None:
-        pass
 
     def fromApp(self, message: Any, session_id: Any) -> None:
         msg_type = _header_value(message, quickfix.MsgType())

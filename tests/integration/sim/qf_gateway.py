@@ -16,10 +16,11 @@ from typing import Any
 import quickfix  # type: ignore[import-untyped]
 
 from gateway.fix.message import Message
+from tests.fixtures.qf_base import QuietApplication
 from tests.fixtures.qf_lp import Converter, quickfix_dictionary_path
 
 
-class _Collector(quickfix.Application):  # type: ignore[misc]
+class _Collector(QuietApplication):
     def __init__(self, converter: Converter) -> None:
         super().__init__()
         self.converter = converter
@@ -39,15 +40,6 @@ class _Collector(quickfix.Application):  # type: ignore[misc]
     def onLogout(self, session_id: Any) -> None:
         self.logouts += 1
         self.logged_on.clear()
-
-    def toAdmin(self, message: Any, session_id: Any) -> None:
-        pass
-
-    def fromAdmin(self, message: Any, session_id: Any) -> None:
-        pass
-
-    def toApp(self, message: Any, session_id: Any) -> None:
-        pass
 
     def fromApp(self, message: Any, session_id: Any) -> None:
         self.inbox.put(self.converter.to_ours(message))
