@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e_client import E2EClient, OrderTimes
-from gateway.commands.demo_setup import free_port
 from gateway.commands.serve import run
+from gateway.transport.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

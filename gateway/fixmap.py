@@ -28,6 +28,11 @@ def fmt(value: Decimal) -> str:
     return text or "0"
 
 
+def fmt_avg(value: Decimal) -> str:
+    """An average price (AvgPx): at most 10 decimals, trailing zeros dropped."""
+    return fmt(value.quantize(_AVG_PX_PLACES)) if value else "0"
+
+
 def _decimal(message: Message, tag: int) -> Decimal | None:
     text = message.get(tag)
     if text is None:
@@ -63,7 +68,7 @@ def replace_order(message: Message, session: str) -> ReplaceOrder:
 def execution_report(r: ParentReport, now_ns: int, ord_status_req_id: str | None = None) -> Message:
     """The client's ExecutionReport; `ord_status_req_id` is echoed in a status answer (790).
     Empty values are left out (a strict peer rejects a tag without a value)."""
-    body: list[Item] = [(6, fmt(r.avg_px.quantize(_AVG_PX_PLACES)) if r.avg_px else "0"),
+    body: list[Item] = [(6, fmt_avg(r.avg_px)),
                         (11, r.cl_ord_id), (14, fmt(r.cum_qty)), (17, r.exec_id)]
     if r.last_qty is not None and r.last_px is not None:
         body += [(30, r.last_mkt), (31, fmt(r.last_px)), (32, fmt(r.last_qty))]

@@ -23,6 +23,7 @@ from gateway.config.errors import ConfigError, Location
 from gateway.config.model import GatewayConfig
 from gateway.fix.codec import split_fields
 from gateway.fix.errors import Garbled
+from gateway.ids import run_token
 from gateway.journal import FileJournal
 from gateway.router_setup import breaker_settings, require_lp_names, router_config
 from gateway.transport.engine import Engine
@@ -36,15 +37,6 @@ from routing.router import Router
 
 TIMER_INTERVAL_S = 0.01
 BREAKER_POLL_S = 1.0
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while number:
-        number, rest = divmod(number, 36)
-        text = digits[rest] + text
-    return text or "0"
 
 
 class Gateway:
@@ -64,7 +56,7 @@ class Gateway:
         self.log = structlog.get_logger("fixgw")
         self._listeners: list[EventSink] = [self._log_event] + ([on_event] if on_event else [])
         self.journal = FileJournal(config.gateway.data_path, config.gateway.persistence_sync)
-        self.router = Router(router_config(config), self.journal, _base36(int(time.time() * 1000)))
+        self.router = Router(router_config(config), self.journal, run_token())
         self.breakers = self._breaker_store()
         port = config.gateway.admin_http_port
         self.metrics = (PrometheusObserver([lp.name for lp in config.lps],

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 from decimal import Decimal
 from pathlib import Path
 
 from gateway.config.model import GatewayConfig, SessionSettings
 from gateway.sim.behaviour import LPBehaviour
 from gateway.sim.sim_config import SimulatedLP, lps_from_gateway_config
+from gateway.transport.ports import free_port
 
 # Three LPs with different prices and depth, so every strategy has something to choose.
 LP_BEHAVIOURS = {
@@ -17,13 +17,6 @@ LP_BEHAVIOURS = {
     "LP2": LPBehaviour(skew=Decimal("0"), quote_size=Decimal(3_000_000), seed=2),
     "LP3": LPBehaviour(skew=Decimal("0.2"), quote_size=Decimal(5_000_000), seed=3),
 }
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def relocate(config: GatewayConfig, scratch: Path) -> GatewayConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
+from gateway.fixmap import fmt_avg
 from gateway.sim.behaviour import LPBehaviour, SpreadUnit
 
 __all__ = ["TwoWayPrice", "floor_quantity", "fmt", "fmt_avg", "pip_size", "price_step",
@@ -19,7 +20,6 @@ _PIP = Decimal("0.0001")
 _JPY_PIP = Decimal("0.01")
 _BPS = Decimal("0.0001")
 _TWO = Decimal(2)
-_AVG_STEP = Decimal("1e-10")
 
 
 class TwoWayPrice(NamedTuple):
@@ -84,9 +84,3 @@ def floor_quantity(quantity: Decimal, step: Decimal) -> Decimal:
 def fmt(value: Decimal) -> str:
     """A Decimal as FIX text: plain notation, never an exponent."""
     return format(value, "f")
-
-
-def fmt_avg(value: Decimal) -> str:
-    """An average price: at most 10 decimals, trailing zeros dropped."""
-    text = format(value.quantize(_AVG_STEP), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -9,17 +9,16 @@ reconnects always starts both sequences at 1, as most LP test venues do.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.config.model import GatewayConfig
+from gateway.ids import run_token
 from gateway.sim.behaviour import LPBehaviour
 
 __all__ = ["SimulatedLP", "acceptor_config_text", "lps_from_gateway_config", "run_token"]
 
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _default_behaviour() -> LPBehaviour:
@@ -90,16 +89,3 @@ def lps_from_gateway_config(config: GatewayConfig,
                                settings.session_id.sender_comp_id))
     return out
 
-
-def run_token(now_ns: int | None = None) -> str:
-    """A short token that differs between process runs (milliseconds since the epoch, base 36).
-
-    Prefixing LP order and execution IDs with it keeps them unique across
-    simulator restarts: the gateway deduplicates fills by ExecID.
-    """
-    value = (time.time_ns() if now_ns is None else now_ns) // 1_000_000
-    digits = []
-    while value:
-        value, digit = divmod(value, 36)
-        digits.append(_BASE36[digit])
-    return "".join(reversed(digits)) or "0"
