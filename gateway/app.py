@@ -163,25 +163,13 @@ class GatewayApplication(BaseApplication):
         elif msg_type == "G":
             self.run(amend.replace(self.router, fixmap.replace_order(message, key), now))
         elif msg_type == "H":
-            self._status(key, message)
+            side = message.get(54)
+            self.run(amend.status(self.router, key, message.get(11) or "", message.get(37) or "",
+                                  symbol=message.get(55) or "",
+                                  side=Side(side) if side in _SIDES else Side.BUY,
+                                  ord_status_req_id=message.get(790) or ""))
         else:
             raise UnsupportedMessageType()
-
-    def _status(self, key: str, request: Message) -> None:
-        """OrderStatusRequest: the order book's answer, echoing OrdStatusReqID(790). For an
-        order the book does not know, Symbol and Side are the request's (not left empty)."""
-        now, now_ns = self.clock(), time.time_ns()
-        req_id, side = request.get(790), request.get(54)
-        for action in amend.status(self.router, key, request.get(11) or "", request.get(37) or ""):
-            self.observer.action(action, now)
-            if not isinstance(action, ParentReport):
-                self._execute(action)
-                continue
-            if not action.symbol:
-                action = action._replace(symbol=request.get(55) or "",
-                                         side=Side(side) if side in _SIDES else action.side)
-            self._to_client(action.session, fixmap.execution_report(action, now_ns, req_id))
-        self._after_actions()
 
     def _session_end(self, key: str, now_s: float) -> float | None:
         """When the client's trading session ends: Day orders expire then."""
@@ -235,11 +223,11 @@ class GatewayApplication(BaseApplication):
         now = self.clock()
         for action in actions:
             observe(action, now)
-            self._execute(action)
+            self._execute(action, now)
         self._after_actions()
 
-    def _execute(self, action: Action) -> None:
-        now_ns = time.time_ns()
+    def _execute(self, action: Action, now: float) -> None:
+        now_ns = int(now * 1_000_000_000)
         if isinstance(action, ParentReport):
             self._to_client(action.session, fixmap.execution_report(action, now_ns))
         elif isinstance(action, SendQuoteRequest):
@@ -251,9 +239,9 @@ class GatewayApplication(BaseApplication):
             self._admit(action)
         elif isinstance(action, BreakerOutcome):
             if action.success:
-                self._breaker(self.breakers.record_success(action.lp, self.clock()))
+                self._breaker(self.breakers.record_success(action.lp, now))
             else:
-                self._breaker(self.breakers.record_failure(action.lp, action.reason, self.clock()))
+                self._breaker(self.breakers.record_failure(action.lp, action.reason, now))
         elif isinstance(action, CancelReject):
             self._to_client(action.session, fixmap.cancel_reject(action, now_ns))
         elif isinstance(action, CancelChild):

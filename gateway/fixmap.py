@@ -65,9 +65,9 @@ def replace_order(message: Message, session: str) -> ReplaceOrder:
                         message.get(54), _decimal(message, 38), _decimal(message, 44))
 
 
-def execution_report(r: ParentReport, now_ns: int, ord_status_req_id: str | None = None) -> Message:
-    """The client's ExecutionReport; `ord_status_req_id` is echoed in a status answer (790).
-    Empty values are left out (a strict peer rejects a tag without a value)."""
+def execution_report(r: ParentReport, now_ns: int) -> Message:
+    """The client's ExecutionReport. Empty values are left out (a strict peer rejects a
+    tag without a value)."""
     body: list[Item] = [(6, fmt_avg(r.avg_px)),
                         (11, r.cl_ord_id), (14, fmt(r.cum_qty)), (17, r.exec_id)]
     if r.last_qty is not None and r.last_px is not None:
@@ -94,8 +94,8 @@ def execution_report(r: ParentReport, now_ns: int, ord_status_req_id: str | None
         body.append((198, r.lp_order_id))
     if r.lp_exec_id:
         body.append((527, r.lp_exec_id))
-    if ord_status_req_id:
-        body.append((790, ord_status_req_id))
+    if r.ord_status_req_id:
+        body.append((790, r.ord_status_req_id))
     return Message("8", body)
 
 

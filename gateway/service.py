@@ -96,7 +96,7 @@ class Gateway:
         flusher = self.engine.flusher
         assert flusher is not None
         flusher.always_first(self.journal)
-        self.app.on_actions_done(lambda: flusher.add_durable(self.journal))
+        self.app.on_actions_done(flusher.request)
         self.app.run(amend.recover(self.router, records, time.time()))
         if records:
             missing = unreported_fills(self.router.book, self._reported_exec_ids(), self.app.clients)

@@ -43,6 +43,7 @@ class ParentReport(NamedTuple):
     lp_exec_id: str = ""           # SecondaryExecID(527)
     text: str = ""
     ord_rej_reason: int | None = None
+    ord_status_req_id: str = ""    # OrdStatusReqID(790) echoed in a status answer
 
 
 class CancelReject(NamedTuple):

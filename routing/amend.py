@@ -100,14 +100,19 @@ def _replace_problem(order: ParentOrder, request: ReplaceOrder) -> str:
     return ""
 
 
-def status(router: Router, session: str, cl_ord_id: str, order_id: str) -> list[Action]:
+def status(router: Router, session: str, cl_ord_id: str, order_id: str, *, symbol: str = "",
+           side: Side = Side.BUY, ord_status_req_id: str = "") -> list[Action]:
+    """ExecutionReport 150=I; an order the book does not know is answered 39=8 with the
+    request's own Symbol and Side (a strict peer rejects empty values)."""
     order = router.book.by_client(session, cl_ord_id) or router.book.orders.get(order_id)
     if order is None or order.session != session:
         zero = Decimal(0)
         return [ParentReport(session, order_id or "NONE", cl_ord_id, "", router.status_exec_id("NONE"),
-                             "I", "8", "", Side.BUY, zero, "", None, "", zero, zero, zero,
-                             text="Unknown order", ord_rej_reason=5)]
-    return [report(order, "I", router.status_exec_id(order.order_id))]
+                             "I", "8", symbol, side, zero, "", None, "", zero, zero, zero,
+                             text="Unknown order", ord_rej_reason=5,
+                             ord_status_req_id=ord_status_req_id)]
+    answer = report(order, "I", router.status_exec_id(order.order_id))
+    return [answer._replace(ord_status_req_id=ord_status_req_id)]
 
 
 def recover(router: Router, records: Iterable[Record], now_s: float) -> list[Action]:

@@ -87,6 +87,10 @@ class TurnFlusher:
         self._logs[id(participant)] = participant
         self._schedule()
 
+    def request(self) -> None:
+        """Flush at the end of this turn (the `always_first` participants have news)."""
+        self._schedule()
+
     def _schedule(self) -> None:
         if not self._scheduled:
             self._scheduled = True
