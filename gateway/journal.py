@@ -33,7 +33,6 @@ class FileJournal:
         self.path = directory / JOURNAL_NAME
         self.sync = sync
         self._pending: list[str] = []
-        self.records_written = 0
         self._cut_torn_tail()
         try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -72,7 +71,6 @@ class FileJournal:
         if not self._pending:
             return False
         data = ("\n".join(self._pending) + "\n").encode()
-        count = len(self._pending)
         self._pending.clear()
         try:
             written = os.write(self._fd, data)
@@ -80,7 +78,6 @@ class FileJournal:
                 written += os.write(self._fd, data[written:])
         except OSError as error:
             raise JournalError(f"{self.path}: write failed: {error}") from error
-        self.records_written += count
         return True
 
     def replay(self) -> Iterator[Record]:

@@ -178,13 +178,3 @@ class ParentOrder:
     def resting(self) -> bool:
         """Day (0) and GTC (1) limit orders keep working between quote rounds."""
         return self.time_in_force in ("0", "1") and self.limit_price is not None
-
-    def next_exec_id(self) -> str:
-        self.exec_seq += 1
-        return f"{self.order_id}.{self.exec_seq}"
-
-    def child(self, child_id: str) -> ChildOrder | None:
-        for candidate in self.children:
-            if candidate.child_id == child_id:
-                return candidate
-        return None

@@ -136,7 +136,7 @@ class Session(SessionOutput):
             self._reject(message, Rejection(Reason.REQUIRED_TAG_MISSING, missing))
         elif message.begin_string != self.session_id.begin_string:
             if message.msg_type == "5":
-                self._next_logout(message)
+                self._next_logout(structured)
             else:
                 self._send_logout("Incorrect BeginString")
                 self.store.incr_next_target_seq()
@@ -208,8 +208,7 @@ class Session(SessionOutput):
             self.store.incr_next_target_seq()
             self._process_queue()
 
-    def _next_logout(self, message_or_structured: Message | Structured) -> None:
-        structured = _structured(message_or_structured)
+    def _next_logout(self, structured: Structured) -> None:
         if not self._verify(structured, check_too_high=False, check_too_low=False):
             return
         if self.state is not SessionState.LOGOUT_SENT:
@@ -376,10 +375,6 @@ class Session(SessionOutput):
 
 def _seq(message: Message) -> int | None:
     return message.int_value(34)
-
-
-def _structured(item: Message | Structured) -> Structured:
-    return item if isinstance(item, Structured) else Structured(item, [], [], 0)
 
 
 

@@ -77,6 +77,9 @@ class Engine:
             self.sessions[settings.session_id] = session
             session.event(f"Created session (next sender {store.next_sender_seq}, "
                           f"next target {store.next_target_seq})")
+            discarded = getattr(store, "discarded_tail_bytes", 0)
+            if discarded:
+                session.event(f"Store recovery cut {discarded} bytes of torn or corrupt journal tail")
         await self._start_acceptors()
         for session in self.sessions.values():
             if session.initiator:

@@ -67,8 +67,6 @@ class TurnFlusher:
         self._logs: dict[int, Flushable] = {}
         self._commits: deque[_Commit] = deque()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fixgw-fsync")
-        self.flushes = 0
-        self.syncs = 0
 
     def always_first(self, participant: Flushable) -> None:
         """Write and sync `participant` before the others in every turn (the order journal
@@ -98,7 +96,6 @@ class TurnFlusher:
 
     def flush(self) -> None:
         self._scheduled = False
-        self.flushes += 1
         durable, self._durable = self._durable, {}
         sources, self._outputs = self._outputs, {}
         logs, self._logs = self._logs, {}
@@ -124,7 +121,6 @@ class TurnFlusher:
                 self._commits.remove(commit)
                 self._abort(commit, error)
                 return
-            self.syncs += 1
             commit.done = True
             self._release()
         elif first_fds or other_fds:
@@ -139,7 +135,6 @@ class TurnFlusher:
                 if fds:
                     await asyncio.gather(*(self._loop.run_in_executor(self._pool, os.fdatasync, fd)
                                            for fd in set(fds)))
-                    self.syncs += len(fds)
         except OSError as error:
             self._commits.remove(commit)
             self._abort(commit, error)
