@@ -112,6 +112,8 @@ class GatewayCollector(Collector):
             ("fixgw_rfq_timeouts", "QuoteRequests the LP did not answer before the RFQ timeout",
              lambda s: s.rfq_timeouts),
             ("fixgw_lp_child_orders", "Child orders sent to the LP", lambda s: s.child_orders),
+            # Prometheus samples are floats: Decimal quantities become floats only here, at
+            # the exposition boundary; nothing computes with these values.
             ("fixgw_lp_child_quantity", "Quantity sent to the LP in child orders",
              lambda s: float(s.child_qty)),
             ("fixgw_lp_child_rejects", "Child orders the LP rejected (last look)",

@@ -85,7 +85,9 @@ class LPStats:
 
     @property
     def fill_ratio(self) -> float | None:
-        """Filled quantity / quantity sent in child orders; None before the first child."""
+        """Filled quantity / quantity sent in child orders; None before the first child.
+
+        A float because it is only ever a Prometheus gauge value; the counts stay Decimal."""
         return float(self.filled_qty / self.child_qty) if self.child_qty else None
 
     @property
