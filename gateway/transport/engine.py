@@ -203,9 +203,13 @@ class Engine:
             await asyncio.sleep(POLL_INTERVAL_S)
             tick += 1
             for session in self.sessions.values():
-                session.poll()
-                if tick % 10 == 0:
-                    self._check_schedule(session)
+                try:
+                    session.poll()
+                    if tick % 10 == 0:
+                        self._check_schedule(session)
+                except Exception as error:  # one session must not stop the others' timers
+                    session.event(f"Timer error: {error!r}")
+                    self.global_event(f"Timer error in {session.session_id}: {error!r}")
             self._drop_silent_connections()
 
     def _drop_silent_connections(self) -> None:

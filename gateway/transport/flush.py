@@ -138,9 +138,9 @@ class TurnFlusher:
         except OSError as error:
             self._commits.remove(commit)
             self._abort(commit, error)
-            return
-        commit.done = True
-        self._release()
+        else:
+            commit.done = True
+        self._release()   # later commits may have finished while this one was syncing
 
     def _release(self) -> None:
         commits = self._commits
