@@ -96,6 +96,7 @@ class GatewayApplication(BaseApplication):
         self.lp_sessions: dict[str, Session] = {}
         self.lp_of: dict[str, str] = {}
         self.clients: dict[str, ClientSettings] = {}
+        self._logged_on: set[str] = set()
         self.synchronous_breakers = bool(getattr(breakers, "synchronous", False))
         self._sent: dict[tuple[str, int], tuple[str, str]] = {}   # (lp, seq) -> (kind, id)
         self._after_actions: Callable[[], None] = lambda: None
@@ -118,13 +119,22 @@ class GatewayApplication(BaseApplication):
 
     def on_logon(self, session: Session) -> None:
         lp = self.lp_of.get(str(session.session_id))
+        self._logged_on.add(str(session.session_id))
         self._event("logon", f"{session.session_id} logged on", session=str(session.session_id))
         if lp is not None:
             self.run(self.router.on_lp_up(lp, self.clock()))
 
     def on_logout(self, session: Session) -> None:
-        lp = self.lp_of.get(str(session.session_id))
-        self._event("logout", f"{session.session_id} logged out", session=str(session.session_id))
+        key = str(session.session_id)
+        if key not in self._logged_on:
+            # An initiator whose Logon got no answer: the session was never up (nothing to
+            # take down), and the LP is already known to be down.
+            self._event("logon_failed", f"{key}: connection closed before the Logon was answered",
+                        session=key)
+            return
+        self._logged_on.discard(key)
+        lp = self.lp_of.get(key)
+        self._event("logout", f"{session.session_id} logged out", session=key)
         if lp is not None:
             now = self.clock()
             if not self.stopping:
