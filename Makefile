@@ -1,12 +1,13 @@
 # Two entry points (see README): `make demo` runs the gateway demo, `make test` the suite.
-# Both create the virtualenv on first use and reinstall when pyproject.toml changes.
+# Both create the virtualenv on first use and reinstall when pyproject.toml, setup.py or
+# the C speedups change (the editable install compiles gateway/fix/_speedups.c in place).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml setup.py gateway/fix/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

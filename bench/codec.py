@@ -25,6 +25,10 @@ NewOrderSingle (18 fields) and ExecutionReport (26 fields):
   is); simplefix builds a `FixMessage` and `encode`s it; QuickFIX is `toString()` of a
   prebuilt message.
 
+"ours" is the C speedups (gateway/fix/_speedups.c) when the extension is built, else
+the pure-Python code; the first lines say which. `FIXGW_PURE_PYTHON=1` in the
+environment measures the pure-Python figures with the extension built.
+
 Bars (SPEC §2.1, from the issue): our parse at least 10x faster than simplefix's, and
 at most 1.5x QuickFIX's time; the second is printed for both our figures (with and
 without the framer, QuickFIX's figure having none).
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import platform
 import sys
 import timeit
@@ -43,7 +48,7 @@ from pathlib import Path
 import quickfix  # type: ignore[import-untyped]
 import simplefix  # type: ignore[import-untyped]
 
-from gateway.fix.codec import Framer, encode, split_fields
+from gateway.fix.codec import SPEEDUPS, Framer, encode, split_fields
 from gateway.fix.dictionary import DEFAULT_DICTIONARY, DataDictionary
 from gateway.fix.errors import Garbled
 from gateway.fix.message import Message
@@ -80,6 +85,15 @@ def machine() -> str:
                 model = line.split(":", 1)[1].strip()
                 break
     return f"{platform.platform()} | {model}"
+
+
+def fix_layer() -> str:
+    """Which implementation of the FIX hot path "ours" measures."""
+    if SPEEDUPS:
+        return "C speedups (gateway.fix._speedups)"
+    if os.environ.get("FIXGW_PURE_PYTHON", "") not in ("", "0"):
+        return "pure Python (FIXGW_PURE_PYTHON is set)"
+    return "pure Python (gateway.fix._speedups is not built)"
 
 
 def time_ops(ops: dict[str, Op], repeat: int, seconds: float) -> dict[str, float]:
@@ -227,6 +241,7 @@ def main() -> None:
     print(f"quickfix-py {importlib.metadata.version('quickfix-py')}, "
           f"simplefix {importlib.metadata.version('simplefix')}")
     print(f"dictionary: {DEFAULT_DICTIONARY} (ours and QuickFIX's DataDictionary)")
+    print(f"ours: {fix_layer()}")
     print("µs per operation (min of repeats)")
     dictionary = DataDictionary.load(DEFAULT_DICTIONARY)
     checker = Validator(dictionary)

@@ -53,6 +53,7 @@ class RunResult:
     phases: dict[str, dict[str, list[float]]]   # phase -> figure -> values in µs
     throughput: float                           # filled orders per second, closed loop
     cpu_us_per_order: float
+    peers_cpu_us_per_order: tuple[float, float]  # the 3 LPs' process, the load client (this one)
     outcomes: dict[str, dict[str, int]]          # phase -> OrdStatus -> count
 
 
@@ -118,9 +119,11 @@ async def one_run(args: argparse.Namespace, metrics: bool) -> RunResult:
             # The closed loop comes before any overload: an overloaded gateway sees its own
             # backlog as RFQ timeouts, and the breakers it trips would reject the rest.
             cpu_before, started = cpu_seconds(gateway.pid), time.time_ns()
+            lps_before, client_before = cpu_seconds(lps.pid), time.process_time()
             await client.closed_loop(args.window, args.max)
             elapsed_s = (time.time_ns() - started) / 1e9
             cpu_used = cpu_seconds(gateway.pid) - cpu_before
+            peers_used = (cpu_seconds(lps.pid) - lps_before, time.process_time() - client_before)
             for rate in [r for r in rates if r >= 1000]:
                 await client.paced(rate, int(args.paced * rate / 1000))
             await client.close()
@@ -135,7 +138,9 @@ async def one_run(args: argparse.Namespace, metrics: bool) -> RunResult:
         maxed = [t for t in client.run.orders.values() if t.phase == "max"]
         filled = sum(1 for t in maxed if t.status == "2")
         return RunResult(metrics, figures(client.run.orders, lp_times), filled / elapsed_s,
-                         cpu_used / args.max * 1e6, outcomes(client.run.orders))
+                         cpu_used / args.max * 1e6,
+                         (peers_used[0] / args.max * 1e6, peers_used[1] / args.max * 1e6),
+                         outcomes(client.run.orders))
 
 
 def outcomes(orders: dict[str, OrderTimes]) -> dict[str, dict[str, int]]:
@@ -180,7 +185,9 @@ def pct(values: list[float], fraction: float) -> float:
 
 def show(result: RunResult) -> None:
     print(f"  metrics {'on ' if result.metrics else 'off'}: max sustained {result.throughput:,.0f} "
-          f"filled orders/s, gateway CPU {result.cpu_us_per_order:.0f} µs/order")
+          f"filled orders/s, gateway CPU {result.cpu_us_per_order:.0f} µs/order "
+          f"(LPs {result.peers_cpu_us_per_order[0]:.0f}, load client "
+          f"{result.peers_cpu_us_per_order[1]:.0f}; {os.cpu_count()} CPUs for all three)")
     for phase, counts in result.outcomes.items():
         print(f"    {phase:<10} outcomes (OrdStatus: count) {dict(sorted(counts.items()))}")
     for phase, stats in result.phases.items():

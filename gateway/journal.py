@@ -19,6 +19,9 @@ from gateway.session.store.base import SyncPolicy
 from routing.records import Record, from_row, to_row
 
 JOURNAL_NAME = "orders.journal"
+# One encoder for every record: json.dumps with non-default separators builds a new
+# JSONEncoder per call, which costs as much as encoding a record.
+_encode_row = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 class JournalError(FixgwError):
@@ -49,7 +52,7 @@ class FileJournal:
                 handle.truncate(end)
 
     def append(self, record: Record) -> None:
-        self._pending.append(json.dumps(to_row(record), separators=(",", ":")))
+        self._pending.append(_encode_row(to_row(record)))
         if self.sync is SyncPolicy.ALWAYS:
             self.flush()
 

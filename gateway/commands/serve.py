@@ -9,6 +9,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from gateway import heap
+
 
 def run_until_signalled(start: Callable[[], Awaitable[Any]],
                         stop: Callable[[], Awaitable[Any]]) -> int:
@@ -21,7 +23,10 @@ def run_until_signalled(start: Callable[[], Awaitable[Any]],
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stopping.set)
         await start()
+        heap.settle()
+        sweeper = asyncio.get_running_loop().create_task(heap.sweep_periodically())
         await stopping.wait()
+        sweeper.cancel()
         await stop()
         return 0
 

@@ -10,10 +10,21 @@ frame that `split_fields` reports as garbled (no exception ever leaves the codec
 that every field has exactly one '=') then `replace`/`split`, a dict lookup per
 tag, and the CheckSum via `zlib.adler32` (whose low 16 bits are 1 + the byte sum
 as long as that sum stays below adler's modulus 65521).
+
+C speedups: `split_fields` and `encode` run once per message, and even the tricks
+above leave them a few µs of interpreter bookkeeping. The optional extension
+`gateway.fix._speedups` (gateway/fix/_speedups.c, built by setup.py when a compiler is
+there) does the common case in C: a frame that splits cleanly, a message whose values
+are all plain str. For anything else it answers None and the Python code below runs.
+The Python code stays the reference: `split_fields_py` and `encode_py` define the
+results, the C functions must give the very same values and bytes, and
+tests/unit/fix/test_speedups.py compares them. `FIXGW_PURE_PYTHON=1` in the
+environment (read at import) turns the C path off, as does a missing extension.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from collections.abc import Callable
@@ -21,6 +32,17 @@ from operator import itemgetter
 
 from gateway.fix.errors import EncodeError, Garbled, GarbledReason
 from gateway.fix.message import Group, Item, Message
+
+try:
+    from gateway.fix import _speedups
+except ImportError:  # installed without a compiler: the Python paths alone
+    _speedups = None  # type: ignore[assignment]
+if os.environ.get("FIXGW_PURE_PYTHON", "") not in ("", "0"):
+    _speedups = None  # type: ignore[assignment]
+# Whether the C speedups are in use (the extension imported and not switched off).
+SPEEDUPS = _speedups is not None
+_c_split_fields = _speedups.split_fields if _speedups is not None else None
+_c_encode_flat = _speedups.encode_flat if _speedups is not None else None
 
 SOH = "\x01"
 DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
@@ -150,8 +172,18 @@ class Framer:
 def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     """Verify a frame (first fields, BodyLength, CheckSum) and split it into tags and values.
 
-    The result includes 8, 9, 35 ... 10 in arrival order.
+    The result includes 8, 9, 35 ... 10 in arrival order. The C speedups split the
+    frames that split cleanly; every other frame takes `split_fields_py`.
     """
+    if _c_split_fields is not None:
+        split = _c_split_fields(frame)
+        if split is not None:
+            return split
+    return split_fields_py(frame)
+
+
+def split_fields_py(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
+    """`split_fields` in Python: the reference the C speedups must agree with."""
     text = frame.decode("latin-1")
     head = _HEAD.match(text)
     if head is None:
@@ -275,6 +307,20 @@ def encode(message: Message, canonical: bool = True) -> bytes:
 
     `canonical=False` keeps the body in its current order (for resending a stored
     message, already canonical, whose groups a dictionary-less session cannot see).
+    The C speedups encode messages whose values are all latin-1 str without SOH;
+    every other message takes `encode_py`.
+    """
+    if _c_encode_flat is not None:
+        data = _c_encode_flat(message.msg_type, message.header, message.body, message.trailer,
+                              message.begin_string, canonical)
+        if data is not None:
+            return data
+    return encode_py(message, canonical)
+
+
+def encode_py(message: Message, canonical: bool = True) -> bytes:
+    """`encode` in Python: the reference the C speedups must agree with.
+
     Messages without repeating groups take a fast path of one join per part; a
     `Group` refuses f-string formatting, which sends its message the general way.
     """

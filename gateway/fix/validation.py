@@ -14,6 +14,13 @@ Hot path: `_certainly_valid` proves in one pass over the fields (no sorting) tha
 none of the per-field checks can fail; only when it cannot (a duplicate, an empty,
 unknown or misplaced tag, a bad value, a repeating group) does `_iterate` walk the
 fields in QuickFIX's order to find the first problem. Both give the same verdict.
+
+C speedups: `build` (for messages without repeating groups) and `_certainly_valid`
+also exist in the optional extension `gateway.fix._speedups` (see codec.py), because
+their per-field loops are most of a message's validation time in Python. The Python
+methods `build_py` and `_certainly_valid` are the reference: the C functions must
+return the same sections and the same verdict (tests/unit/fix/test_speedups.py), and
+`build` falls back to `build_py` whenever a group tag appears.
 """
 
 from __future__ import annotations
@@ -23,12 +30,17 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
 
-from gateway.fix.codec import split_fields
+from gateway.fix.codec import SPEEDUPS, split_fields
 from gateway.fix.dictionary import MULTI_VALUE_TYPES, DataDictionary, GroupDef, MessageDef
 from gateway.fix.errors import Garbled, Rejection
 from gateway.fix.errors import SessionRejectReason as Reason
 from gateway.fix.formats import Checker, checker_for
 from gateway.fix.message import Group, Item, Message, Value
+
+try:
+    from gateway.fix import _speedups
+except ImportError:  # installed without a compiler: the Python paths alone
+    _speedups = None  # type: ignore[assignment]
 
 # Header tags of FIX 4.x, for sessions that run without a data dictionary.
 STANDARD_HEADER_TAGS = frozenset({
@@ -39,6 +51,9 @@ STANDARD_TRAILER_TAGS = frozenset({93, 89, 10})
 _by_tag: Callable[[Item], int] = itemgetter(0)
 _USER_DEFINED_MIN = 5000
 _FRAMING_TAGS = frozenset({8, 9, 35})  # always present once a frame splits
+# The C versions, used exactly when the codec uses its own (not with FIXGW_PURE_PYTHON=1).
+_c_build_flat = _speedups.build_flat if SPEEDUPS and _speedups is not None else None
+_c_certainly_valid = _speedups.certainly_valid if SPEEDUPS and _speedups is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +113,21 @@ class Validator:
     # -- structure ----------------------------------------------------------
     def build(self, tags: list[int], values: list[str], raw: bytes | None = None) -> Structured:
         """Arrange split fields (8, 9, 35 ... 10) into a Message; never fails."""
+        if _c_build_flat is not None:
+            msg_type = values[2]
+            dictionary = self.dictionary
+            message_def = dictionary.messages.get(msg_type) if dictionary else None
+            flat = _c_build_flat(tags, values, self.header_tags, self.trailer_tags,
+                                 message_def.groups if message_def else None,
+                                 dictionary.header_groups if dictionary else None)
+            if flat is not None:
+                header, body, trailer, header_items, trailer_items, out_of_order = flat
+                return Structured(Message(msg_type, body, header, values[0], trailer, raw),
+                                  header_items, trailer_items, out_of_order)
+        return self.build_py(tags, values, raw)
+
+    def build_py(self, tags: list[int], values: list[str], raw: bytes | None = None) -> Structured:
+        """`build` in Python, groups included: the reference for the C speedups."""
         msg_type = values[2]
         dictionary = self.dictionary
         message_def = dictionary.messages.get(msg_type) if dictionary else None
@@ -156,7 +186,11 @@ class Validator:
         if 35 in message.header:
             # A second MsgType: QuickFIX's header order puts it right after the first.
             return Rejection(Reason.TAG_APPEARS_MORE_THAN_ONCE, 35)
-        if self._certainly_valid(structured, message_def):
+        if (_c_certainly_valid(message.body, structured.header_items, structured.trailer_items,
+                               message_def.fields, message_def.groups, self._known_tags,
+                               self._value_rules, self._ruled_tags)
+                if _c_certainly_valid is not None
+                else self._certainly_valid(structured, message_def)):
             return None
         problem = self._iterate(sorted(structured.header_items[3:], key=_by_tag),
                                 structured.header_items[:3], None)

@@ -49,6 +49,14 @@ class Gateway:
     def global_events(self) -> str:
         return (self.workdir / "log" / GATEWAY_EVENT_FILE).read_text(errors="replace")
 
+    async def wait_global_events(self, text: str, count: int, timeout_s: float = 3.0) -> int:
+        """How often `text` is in the gateway events log once it is there `count` times or
+        `timeout_s` has passed: the log is written after the turn that closed the socket."""
+        deadline = time.monotonic() + timeout_s
+        while (found := self.global_events().count(text)) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return found
+
 
 @pytest.fixture
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
@@ -143,7 +151,7 @@ async def test_connections_that_never_log_on_are_closed_after_logon_timeout(
     for client in (silent, chatty):
         await client.close()
     assert all(0.9 < seconds < 2.5 for seconds in closed), closed
-    assert gateway.global_events().count("no Logon within 1 s") == 2
+    assert await gateway.wait_global_events("no Logon within 1 s", 2) == 2
 
 
 async def test_slow_consumer_does_not_stall_other_sessions_and_loses_nothing(
