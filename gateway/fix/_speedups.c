@@ -648,12 +648,17 @@ done:
 }
 
 /* ------------------------------------------------------------------------- */
-/* encode_flat                                                               */
+/* encode_message                                                            */
 /* ------------------------------------------------------------------------- */
 
+/* A repeating group deeper than this goes to the Python path (which recurses too). */
+#define MAX_GROUP_DEPTH 16
+#define NO_POSITION (1LL << 30)   /* codec._write_group's position of a tag not in `order` */
+
 typedef struct {
-    long long tag;
+    long long key;      /* what the field is sorted by: its tag, or its dictionary position */
     Py_ssize_t order;   /* position before sorting: ties keep it (a stable sort) */
+    long long tag;
     PyObject *value;    /* borrowed; no Python code runs while these are held */
 } Field;
 
@@ -661,8 +666,8 @@ static int
 compare_fields(const void *left, const void *right)
 {
     const Field *a = left, *b = right;
-    if (a->tag != b->tag) {
-        return a->tag < b->tag ? -1 : 1;
+    if (a->key != b->key) {
+        return a->key < b->key ? -1 : 1;
     }
     return a->order < b->order ? -1 : (a->order > b->order);
 }
@@ -692,36 +697,6 @@ plain_text(PyObject *value, Py_ssize_t *size)
     return text;
 }
 
-/* Size of `tag=value<SOH>`, or -1 when the field is not plain (tag int, value str). */
-static Py_ssize_t
-field_size(long long tag, PyObject *value)
-{
-    Py_ssize_t size;
-    if (plain_text(value, &size) == NULL) {
-        return -1;
-    }
-    unsigned long long magnitude = tag < 0 ? 0ULL - (unsigned long long)tag : (unsigned long long)tag;
-    return (tag < 0) + digit_count(magnitude) + 1 + size + 1;
-}
-
-static char *
-write_field(char *out, long long tag, PyObject *value)
-{
-    Py_ssize_t size = 0;
-    const char *text = plain_text(value, &size);
-    unsigned long long magnitude = (unsigned long long)tag;
-    if (tag < 0) {
-        *out++ = '-';
-        magnitude = 0ULL - magnitude;
-    }
-    out = write_unsigned(out, magnitude);
-    *out++ = '=';
-    memcpy(out, text, (size_t)size);
-    out += size;
-    *out++ = SOH;
-    return out;
-}
-
 /* An exact int tag fitting in long long; 0 when it is something else. */
 static int
 plain_tag(PyObject *tag, long long *out)
@@ -739,17 +714,250 @@ plain_tag(PyObject *tag, long long *out)
     return 1;
 }
 
-PyDoc_STRVAR(encode_flat_doc,
-"encode_flat(msg_type, header, body, trailer, begin_string, canonical, /)\n--\n\n"
-"codec.encode's bytes for a message whose every value is a str (latin-1, no SOH),\n"
-"else None (the Python path formats groups and other values, or raises).");
+/* The message's fields as they are written, grown as needed. */
+typedef struct {
+    char *data;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} Buffer;
+
+static int
+buffer_reserve(Buffer *buffer, Py_ssize_t extra)
+{
+    if (buffer->size + extra <= buffer->capacity) {
+        return 0;
+    }
+    Py_ssize_t capacity = buffer->capacity ? buffer->capacity : 512;
+    while (capacity < buffer->size + extra) {
+        capacity *= 2;
+    }
+    char *data = PyMem_Realloc(buffer->data, (size_t)capacity);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 0;
+}
+
+/* `tag=<text><SOH>`: 0 written, -1 error. */
+static int
+write_text_field(Buffer *buffer, long long tag, const char *text, Py_ssize_t size)
+{
+    if (buffer_reserve(buffer, 1 + 20 + 1 + size + 1) < 0) {
+        return -1;
+    }
+    char *out = buffer->data + buffer->size;
+    unsigned long long magnitude = (unsigned long long)tag;
+    if (tag < 0) {
+        *out++ = '-';
+        magnitude = 0ULL - magnitude;
+    }
+    out = write_unsigned(out, magnitude);
+    *out++ = '=';
+    memcpy(out, text, (size_t)size);
+    out += size;
+    *out++ = SOH;
+    buffer->size = out - buffer->data;
+    return 0;
+}
+
+/* Results of the writers below: written, not the simple case (Python takes it), error. */
+enum { WRITTEN = 0, NOT_SIMPLE = 1, FAILED = -1 };
+
+static PyObject *group_type;   /* gateway.fix.message.Group, from register_group() */
+static PyObject *str_entries;
+static PyObject *str_order;
+
+static int put_fields(Buffer *buffer, Field *fields, Py_ssize_t count, int depth);
+
+/* codec._write_group: `tag=<entries>`, then each entry in dictionary order. */
+static int
+put_group(Buffer *buffer, long long tag, PyObject *group, int depth)
+{
+    if (depth >= MAX_GROUP_DEPTH) {
+        return NOT_SIMPLE;
+    }
+    int status = NOT_SIMPLE;
+    Field *fields = NULL;
+    PyObject *order = NULL;
+    PyObject *entries = PyObject_GetAttr(group, str_entries);
+    if (entries == NULL) {
+        return FAILED;
+    }
+    order = PyObject_GetAttr(group, str_order);
+    if (order == NULL) {
+        status = FAILED;
+        goto done;
+    }
+    if (!PyList_CheckExact(entries) || (order != Py_None && !PyDict_CheckExact(order))) {
+        goto done;
+    }
+    char count[24];
+    char *count_end = write_unsigned(count, (unsigned long long)PyList_GET_SIZE(entries));
+    if (write_text_field(buffer, tag, count, count_end - count) < 0) {
+        status = FAILED;
+        goto done;
+    }
+    for (Py_ssize_t number = 0; number < PyList_GET_SIZE(entries); number++) {
+        PyObject *entry = PyList_GET_ITEM(entries, number);
+        if (!PyList_CheckExact(entry)) {
+            goto done;
+        }
+        Py_ssize_t size = PyList_GET_SIZE(entry);
+        Field *grown = PyMem_Resize(fields, Field, (size_t)(size > 0 ? size : 1));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            status = FAILED;
+            goto done;
+        }
+        fields = grown;
+        for (Py_ssize_t index = 0; index < size; index++) {
+            PyObject *item = PyList_GET_ITEM(entry, index);
+            if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2
+                    || !plain_tag(PyTuple_GET_ITEM(item, 0), &fields[index].tag)) {
+                goto done;
+            }
+            fields[index].order = index;
+            fields[index].value = PyTuple_GET_ITEM(item, 1);
+            fields[index].key = 0;
+            if (order != Py_None) {
+                PyObject *position = PyDict_GetItemWithError(order, PyTuple_GET_ITEM(item, 0));
+                if (position == NULL) {
+                    if (PyErr_Occurred()) {
+                        status = FAILED;
+                        goto done;
+                    }
+                    fields[index].key = NO_POSITION;
+                }
+                else if (!plain_tag(position, &fields[index].key)) {
+                    goto done;
+                }
+            }
+        }
+        if (order != Py_None) {
+            qsort(fields, (size_t)size, sizeof(Field), compare_fields);
+        }
+        int written = put_fields(buffer, fields, size, depth + 1);
+        if (written != WRITTEN) {
+            status = written;
+            goto done;
+        }
+    }
+    status = WRITTEN;
+done:
+    PyMem_Free(fields);
+    Py_XDECREF(order);
+    Py_DECREF(entries);
+    return status;
+}
+
+/* Each field in the given order: a str as text, a Group (exactly) as its entries. */
+static int
+put_fields(Buffer *buffer, Field *fields, Py_ssize_t count, int depth)
+{
+    for (Py_ssize_t index = 0; index < count; index++) {
+        PyObject *value = fields[index].value;
+        Py_ssize_t size;
+        const char *text = plain_text(value, &size);
+        if (text != NULL) {
+            if (write_text_field(buffer, fields[index].tag, text, size) < 0) {
+                return FAILED;
+            }
+        }
+        else if (group_type != NULL && (PyObject *)Py_TYPE(value) == group_type) {
+            int written = put_group(buffer, fields[index].tag, value, depth);
+            if (written != WRITTEN) {
+                return written;
+            }
+        }
+        else {
+            return NOT_SIMPLE;
+        }
+    }
+    return WRITTEN;
+}
+
+/* Header (by tag), body (by tag when canonical) and the trailer's 93, 89 into `buffer`. */
+static int
+put_sections(Buffer *buffer, PyObject *header, PyObject *body, PyObject *trailer, int canonical)
+{
+    Py_ssize_t header_count = PyDict_GET_SIZE(header);
+    Py_ssize_t body_count = PyList_GET_SIZE(body);
+    Field *fields = PyMem_New(Field, (size_t)(header_count + body_count + 2));
+    if (fields == NULL) {
+        PyErr_NoMemory();
+        return FAILED;
+    }
+    int status = NOT_SIMPLE;
+    Py_ssize_t used = 0;
+    Py_ssize_t position = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(header, &position, &key, &value)) {
+        if (used >= header_count || !plain_tag(key, &fields[used].tag)) {
+            goto done;
+        }
+        fields[used].key = fields[used].tag;
+        fields[used].order = used;
+        fields[used].value = value;
+        used++;
+    }
+    if (used != header_count) {
+        goto done;
+    }
+    qsort(fields, (size_t)header_count, sizeof(Field), compare_fields);
+    for (Py_ssize_t index = 0; index < body_count; index++) {
+        PyObject *item = PyList_GET_ITEM(body, index);
+        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2
+                || !plain_tag(PyTuple_GET_ITEM(item, 0), &fields[used].tag)) {
+            goto done;
+        }
+        fields[used].key = fields[used].tag;
+        fields[used].order = index;
+        fields[used].value = PyTuple_GET_ITEM(item, 1);
+        used++;
+    }
+    if (canonical) {
+        qsort(fields + header_count, (size_t)body_count, sizeof(Field), compare_fields);
+    }
+    if (PyDict_GET_SIZE(trailer)) {
+        static const long trailer_order[2] = {93, 89};
+        for (int which = 0; which < 2; which++) {
+            PyObject *text = PyDict_GetItemWithError(trailer, tag_ints[trailer_order[which]]);
+            if (text == NULL) {
+                if (PyErr_Occurred()) {
+                    status = FAILED;
+                    goto done;
+                }
+                continue;
+            }
+            if (!PyUnicode_CheckExact(text)) {
+                goto done;  /* Python formats it with an f-string */
+            }
+            fields[used].key = fields[used].tag = trailer_order[which];
+            fields[used].order = used;
+            fields[used].value = text;
+            used++;
+        }
+    }
+    status = put_fields(buffer, fields, used, 0);
+done:
+    PyMem_Free(fields);
+    return status;
+}
+
+PyDoc_STRVAR(encode_message_doc,
+"encode_message(msg_type, header, body, trailer, begin_string, canonical, /)\n--\n\n"
+"codec.encode's bytes for a message whose values are str (latin-1, no SOH) or Groups\n"
+"of such, else None (the Python path formats other values, or raises).");
 
 static PyObject *
-encode_flat(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+encode_message(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
     if (nargs != 6) {
-        PyErr_Format(PyExc_TypeError, "encode_flat expected 6 arguments, got %zd", nargs);
+        PyErr_Format(PyExc_TypeError, "encode_message expected 6 arguments, got %zd", nargs);
         return NULL;
     }
     PyObject *msg_type = args[0], *header = args[1], *body = args[2];
@@ -767,79 +975,23 @@ encode_flat(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (msg_type_text == NULL || begin_text == NULL) {
         Py_RETURN_NONE;
     }
-    /* The begin string goes out as is, SOH or not (Python does not check it). */
-    Py_ssize_t header_count = PyDict_GET_SIZE(header);
-    Py_ssize_t body_count = PyList_GET_SIZE(body);
-    Py_ssize_t total = header_count + body_count + 2;
-    Field *fields = PyMem_New(Field, total > 0 ? total : 1);
-    if (fields == NULL) {
-        return PyErr_NoMemory();
-    }
+    Buffer fields = {NULL, 0, 0};
     PyObject *result = NULL;
-    Py_ssize_t used = 0;
-    Py_ssize_t body_size = 3 + msg_type_size + 1;  /* 35=<type><SOH> */
-    Py_ssize_t field;
-
-    Py_ssize_t position = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(header, &position, &key, &value)) {
-        long long tag;
-        if (used >= header_count || !plain_tag(key, &tag)
-                || (field = field_size(tag, value)) < 0) {
-            goto fallback;
+    if (write_text_field(&fields, 35, msg_type_text, msg_type_size) < 0) {
+        goto done;
+    }
+    int status = put_sections(&fields, header, body, trailer, canonical);
+    if (status != WRITTEN) {
+        if (status == NOT_SIMPLE) {
+            result = Py_None;
+            Py_INCREF(result);
         }
-        fields[used].tag = tag;
-        fields[used].order = used;
-        fields[used].value = value;
-        used++;
-        body_size += field;
+        goto done;
     }
-    if (used != header_count) {
-        goto fallback;
-    }
-    qsort(fields, (size_t)header_count, sizeof(Field), compare_fields);
-    for (Py_ssize_t index = 0; index < body_count; index++) {
-        PyObject *item = PyList_GET_ITEM(body, index);
-        long long tag;
-        if (!PyTuple_CheckExact(item) || PyTuple_GET_SIZE(item) != 2
-                || !plain_tag(PyTuple_GET_ITEM(item, 0), &tag)
-                || (field = field_size(tag, PyTuple_GET_ITEM(item, 1))) < 0) {
-            goto fallback;
-        }
-        fields[used].tag = tag;
-        fields[used].order = index;
-        fields[used].value = PyTuple_GET_ITEM(item, 1);
-        used++;
-        body_size += field;
-    }
-    if (canonical) {
-        qsort(fields + header_count, (size_t)body_count, sizeof(Field), compare_fields);
-    }
-    if (PyDict_GET_SIZE(trailer)) {
-        static const long trailer_order[2] = {93, 89};
-        for (int which = 0; which < 2; which++) {
-            long tag = trailer_order[which];
-            PyObject *text = PyDict_GetItemWithError(trailer, tag_ints[tag]);
-            if (text == NULL) {
-                if (PyErr_Occurred()) {
-                    goto done;
-                }
-                continue;
-            }
-            if ((field = field_size(tag, text)) < 0) {
-                goto fallback;
-            }
-            fields[used].tag = tag;
-            fields[used].order = used;
-            fields[used].value = text;
-            used++;
-            body_size += field;
-        }
-    }
-
-    /* 8=<begin><SOH>9=<length><SOH> + fields + 10=<sum><SOH> */
-    Py_ssize_t head_size = 2 + begin_size + 1 + 2 + digit_count((unsigned long long)body_size) + 1;
-    result = PyBytes_FromStringAndSize(NULL, head_size + body_size + 7);
+    /* 8=<begin><SOH>9=<length><SOH> + fields + 10=<sum><SOH>; the begin string goes
+       out as is, as in Python. */
+    Py_ssize_t head_size = 2 + begin_size + 1 + 2 + digit_count((unsigned long long)fields.size) + 1;
+    result = PyBytes_FromStringAndSize(NULL, head_size + fields.size + 7);
     if (result == NULL) {
         goto done;
     }
@@ -851,16 +1003,10 @@ encode_flat(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     out += begin_size;
     memcpy(out, "\x01" "9=", 3);
     out += 3;
-    out = write_unsigned(out, (unsigned long long)body_size);
+    out = write_unsigned(out, (unsigned long long)fields.size);
     *out++ = SOH;
-    memcpy(out, "35=", 3);
-    out += 3;
-    memcpy(out, msg_type_text, (size_t)msg_type_size);
-    out += msg_type_size;
-    *out++ = SOH;
-    for (Py_ssize_t index = 0; index < used; index++) {
-        out = write_field(out, fields[index].tag, fields[index].value);
-    }
+    memcpy(out, fields.data, (size_t)fields.size);
+    out += fields.size;
     unsigned int sum = 0;
     for (const unsigned char *byte = (const unsigned char *)start;
          byte < (const unsigned char *)out; byte++) {
@@ -874,14 +1020,26 @@ encode_flat(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     out[4] = (char)('0' + sum / 10 % 10);
     out[5] = (char)('0' + sum % 10);
     out[6] = SOH;
-    goto done;
-
-fallback:
-    result = Py_None;
-    Py_INCREF(result);
 done:
-    PyMem_Free(fields);
+    PyMem_Free(fields.data);
     return result;
+}
+
+PyDoc_STRVAR(register_group_doc,
+"register_group(group_type, /)\n--\n\n"
+"The Group class whose instances encode_message writes as repeating groups.");
+
+static PyObject *
+register_group(PyObject *module, PyObject *type)
+{
+    (void)module;
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "register_group expects a class");
+        return NULL;
+    }
+    Py_INCREF(type);
+    Py_XSETREF(group_type, type);
+    Py_RETURN_NONE;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -891,7 +1049,9 @@ static PyMethodDef methods[] = {
     {"build_flat", (PyCFunction)(void (*)(void))build_flat, METH_FASTCALL, build_flat_doc},
     {"certainly_valid", (PyCFunction)(void (*)(void))certainly_valid, METH_FASTCALL,
      certainly_valid_doc},
-    {"encode_flat", (PyCFunction)(void (*)(void))encode_flat, METH_FASTCALL, encode_flat_doc},
+    {"encode_message", (PyCFunction)(void (*)(void))encode_message, METH_FASTCALL,
+     encode_message_doc},
+    {"register_group", (PyCFunction)register_group, METH_O, register_group_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -924,6 +1084,13 @@ PyInit__speedups(void)
     if (str_keys == NULL) {
         str_keys = PyUnicode_InternFromString("keys");
         if (str_keys == NULL) {
+            return NULL;
+        }
+    }
+    if (str_entries == NULL) {
+        str_entries = PyUnicode_InternFromString("entries");
+        str_order = PyUnicode_InternFromString("order");
+        if (str_entries == NULL || str_order == NULL) {
             return NULL;
         }
     }

@@ -30,7 +30,7 @@ def certainly_valid(
     ruled_tags: frozenset[int],
     /,
 ) -> bool: ...
-def encode_flat(
+def encode_message(
     msg_type: str,
     header: Mapping[int, Value],
     body: list[Item],
@@ -39,3 +39,4 @@ def encode_flat(
     canonical: bool,
     /,
 ) -> bytes | None: ...
+def register_group(group_type: type, /) -> None: ...

@@ -15,7 +15,8 @@ C speedups: `split_fields` and `encode` run once per message, and even the trick
 above leave them a few µs of interpreter bookkeeping. The optional extension
 `gateway.fix._speedups` (gateway/fix/_speedups.c, built by setup.py when a compiler is
 there) does the common case in C: a frame that splits cleanly, a message whose values
-are all plain str. For anything else it answers None and the Python code below runs.
+are plain str (in repeating groups too). For anything else it answers None and the
+Python code below runs.
 The Python code stays the reference: `split_fields_py` and `encode_py` define the
 results, the C functions must give the very same values and bytes, and
 tests/unit/fix/test_speedups.py compares them. `FIXGW_PURE_PYTHON=1` in the
@@ -42,7 +43,9 @@ if os.environ.get("FIXGW_PURE_PYTHON", "") not in ("", "0"):
 # Whether the C speedups are in use (the extension imported and not switched off).
 SPEEDUPS = _speedups is not None
 _c_split_fields = _speedups.split_fields if _speedups is not None else None
-_c_encode_flat = _speedups.encode_flat if _speedups is not None else None
+_c_encode_message = _speedups.encode_message if _speedups is not None else None
+if _speedups is not None:
+    _speedups.register_group(Group)
 
 SOH = "\x01"
 DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
@@ -307,11 +310,12 @@ def encode(message: Message, canonical: bool = True) -> bytes:
 
     `canonical=False` keeps the body in its current order (for resending a stored
     message, already canonical, whose groups a dictionary-less session cannot see).
-    The C speedups encode messages whose values are all latin-1 str without SOH;
+    The C speedups encode messages whose values are latin-1 str without SOH or
+    `Group`s of such;
     every other message takes `encode_py`.
     """
-    if _c_encode_flat is not None:
-        data = _c_encode_flat(message.msg_type, message.header, message.body, message.trailer,
+    if _c_encode_message is not None:
+        data = _c_encode_message(message.msg_type, message.header, message.body, message.trailer,
                               message.begin_string, canonical)
         if data is not None:
             return data

@@ -482,11 +482,11 @@ def test_certainly_valid_edge_cases() -> None:
         c().certainly_valid([(1, "a", "b")], header, trailer, *args)  # type: ignore[list-item]
 
 
-# -- encode_flat ----------------------------------------------------------------------
+# -- encode_message -------------------------------------------------------------------
 
 def compare_encode(message: Message, canonical: bool) -> bytes | None:
-    ours = c().encode_flat(message.msg_type, message.header, message.body, message.trailer,
-                           message.begin_string, canonical)
+    ours = c().encode_message(message.msg_type, message.header, message.body,
+                              message.trailer, message.begin_string, canonical)
     try:
         expected: bytes | type[Exception] = encode_py(message, canonical)
     except Exception as exc:
@@ -504,7 +504,8 @@ def compare_encode(message: Message, canonical: bool) -> bytes | None:
 
 
 def plain(message: Message) -> bool:
-    """Whether C must encode it: exact ints and latin-1 str without SOH everywhere."""
+    """Whether C must encode it: exact ints and latin-1 str without SOH everywhere, in
+    Groups (exactly) whose entries are lists and whose order maps tags to ints."""
     def text(value: object) -> bool:
         return (value.__class__ is str and SOH not in value  # type: ignore[operator]
                 and all(ord(char) < 256 for char in value))  # type: ignore[attr-defined]
@@ -512,21 +513,36 @@ def plain(message: Message) -> bool:
     def tag(value: object) -> bool:
         return value.__class__ is int and -(2**63) <= value < 2**63  # type: ignore[operator]
 
+    def group(value: object, depth: int) -> bool:
+        if value.__class__ is not Group or depth >= 16:
+            return False
+        order = value.order  # type: ignore[attr-defined]
+        return ((order is None or (order.__class__ is dict
+                                   and all(tag(position) for position in order.values())))
+                and value.entries.__class__ is list  # type: ignore[attr-defined]
+                and all(entry.__class__ is list and items(entry, depth + 1)
+                        for entry in value.entries))  # type: ignore[attr-defined]
+
+    def field(item: object, depth: int) -> bool:
+        return (item.__class__ is tuple and len(item) == 2  # type: ignore[arg-type]
+                and tag(item[0]) and (text(item[1]) or group(item[1], depth)))  # type: ignore[index]
+
+    def items(entries: list[Item], depth: int) -> bool:
+        return all(field(item, depth) for item in entries)
+
     trailer = [message.trailer[tag] for tag in (93, 89) if tag in message.trailer]
     return (text(message.msg_type) and text(message.begin_string)
-            and all(tag(key) and text(value) for key, value in message.header.items())
-            and all(item.__class__ is tuple and len(item) == 2 and tag(item[0]) and text(item[1])
-                    for item in message.body)
+            and all(field((key, value), 0) for key, value in message.header.items())
+            and items(message.body, 0)
             and all(text(value) for value in trailer))
 
 
 @needs_c
 @EXAMPLES
 @given(messages(), st.booleans())
-def test_encode_flat_of_generated_messages(message: Message, canonical: bool) -> None:
+def test_encode_message_of_generated_messages(message: Message, canonical: bool) -> None:
     ours = compare_encode(message, canonical)
-    has_group = any(isinstance(value, Group) for _, value in message.body)
-    assert (ours is None) == has_group
+    assert (ours is None) == (not plain(message))
 
 
 ENCODE_TAGS = st.one_of(st.integers(0, 200), st.integers(-5, 20_000),
@@ -562,14 +578,15 @@ def flat_messages(draw: st.DrawFn) -> Message:
 @needs_c
 @settings(max_examples=500, deadline=None)
 @given(flat_messages(), st.booleans())
-def test_encode_flat_matches_encode(message: Message, canonical: bool) -> None:
+def test_encode_message_matches_encode(message: Message, canonical: bool) -> None:
     compare_encode(message, canonical)
 
 
 @needs_c
-def test_encode_flat_edge_cases() -> None:
+def test_encode_message_edge_cases() -> None:
     header: dict[int, Value] = {56: "G", 49: "C", 34: "2", 52: "t"}
     body: list[Item] = [(55, "X"), (11, "A"), (55, "Y"), (38, "1"), (11, "B")]
+    assert compare_encode(Message("D", [(55, "X")], {34: Group()}), True) is not None
     for trailer in ({}, {93: "3", 89: "sig"}, {89: "sig"}, {93: "3"}, {10: "x", 58: "y"}):
         for canonical in (True, False):
             assert compare_encode(Message("D", list(body), dict(header), trailer=trailer),
@@ -580,7 +597,6 @@ def test_encode_flat_edge_cases() -> None:
         Message("D", [[55, "X"]]),  # type: ignore[list-item]  # a list, not a tuple
         Message("D", [(55, "X", "Y")]),  # type: ignore[list-item]
         Message("D", [(True, "X")]),
-        Message("D", [(55, "X")], {34: Group()}),
         Message(5, [(55, "X")]),  # type: ignore[arg-type]
         Message("D", [(55, "X")], begin_string=Text("FIX.4.4")),
         Message("D", [(55, "X\x01")]),
@@ -588,7 +604,67 @@ def test_encode_flat_edge_cases() -> None:
     ]
     for message in odd:
         assert compare_encode(message, True) is None
-    assert c().encode_flat("D", {}, (), {}, "FIX.4.4", True) is None  # type: ignore[arg-type]
+    assert c().encode_message("D", {}, (), {}, "FIX.4.4", True) is None  # type: ignore[arg-type]
+
+
+class SubGroup(Group):
+    pass
+
+
+GROUP_TAGS = st.sampled_from([55, 54, 38, 448, 447, 452, 9000])
+
+
+@st.composite
+def groups(draw: st.DrawFn, depth: int = 0) -> Group:
+    """Repeating groups as the dictionary builds them (order maps member tags to their
+    positions, some tags left out) or as code builds them (no order), nested at times."""
+    entries = []
+    for _ in range(draw(st.integers(0, 3))):
+        entry: list[Item] = []
+        for _ in range(draw(st.integers(0, 4))):
+            member = draw(GROUP_TAGS)
+            if depth < 2 and draw(st.integers(0, 5)) == 0:
+                entry.append((member, draw(groups(depth + 1))))
+            else:
+                entry.append((member, draw(PLAIN_VALUES)))
+        entries.append(entry)
+    order = draw(st.none() | st.dictionaries(GROUP_TAGS, st.integers(-3, 40), max_size=5))
+    return Group(entries, order)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([11, 131, 146, 453, 600]), PLAIN_VALUES | groups()),
+                max_size=6),
+       st.dictionaries(st.sampled_from([49, 56, 627]), PLAIN_VALUES | groups(), max_size=3),
+       st.booleans())
+def test_encode_message_with_repeating_groups(body: list[Item], header: dict[int, Value],
+                                              canonical: bool) -> None:
+    assert compare_encode(Message("R", body, header), canonical) is not None
+
+
+@needs_c
+def test_encode_message_groups_it_leaves_to_python() -> None:
+    order = {55: 0, 54: 1}
+    entry: list[Item] = [(54, "1"), (55, "X")]
+    deep: Value = "1"
+    for _ in range(20):
+        deep = Group([[(55, deep)]])
+    odd: list[Message] = [
+        Message("R", [(146, SubGroup([entry], order))]),             # a subclass
+        Message("R", [(146, Group([tuple(entry)], order))]),  # type: ignore[list-item]
+        Message("R", [(146, Group([entry], {55: "0", 54: 1}))]),    # a position not an int
+        Message("R", [(146, Group([[(55, 5)]], order))]),             # an int value
+        Message("R", [(146, Group([[(55, "X\x01")]], order))]),      # SOH in a member
+        Message("R", [(146, deep)]),                                  # deeper than 16
+    ]
+    for message in odd:
+        assert compare_encode(message, True) is None
+    quote_request = Message("R", [(131, "Q1"), (146, Group([entry, [(38, "5"), (55, "Y")]],
+                                                           {55: 0, 54: 1, 38: 2}))])
+    assert compare_encode(quote_request, True) == (
+        encode_py(Message("R", [(131, "Q1"), (146, "2"), (55, "X"), (54, "1"), (55, "Y"),
+                                (38, "5")]), canonical=False))
 
 
 # -- the acceptance suite's inbound messages ------------------------------------------
