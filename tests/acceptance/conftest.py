@@ -20,7 +20,7 @@ import pytest
 from tests.acceptance import acceptor_process
 from tests.acceptance.acceptor_process import AcceptorProcess, AcceptorStartError
 from tests.acceptance.compids import worker_compid
-from tests.acceptance.plugin import add_options, at_target, defs_dir
+from tests.acceptance.plugin import add_options, at_target, defs_dir, defs_unavailable
 from tests.fixtures.ports import free_port
 
 # Longest files first/last so pytest-xdist's load scheduling puts them on different
@@ -47,22 +47,6 @@ def _def_name(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
     name = callspec.params.get("def_name") if callspec is not None else None
     return name if isinstance(name, str) else None
-
-
-def ci_requires_defs() -> bool:
-    """True when a missing .def folder must fail rather than skip."""
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def defs_unavailable(folder: Path) -> None:
-    """Skip (or under CI=true fail) because the .def folder is missing."""
-    message = (
-        f"QuickFIX acceptance definitions not found at {folder} "
-        "(pass --qf-defs DIR pointing at the qf-acceptance defs folder)"
-    )
-    if ci_requires_defs():
-        pytest.fail(message + "; CI=true requires them", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

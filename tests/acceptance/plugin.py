@@ -13,6 +13,7 @@ Options:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,19 @@ def at_target(config: pytest.Config) -> str:
     """The --at-target value (``fixgw`` when the option is not registered)."""
     value: str = config.getoption("at_target", default="fixgw")
     return value
+
+
+def ci_requires_defs() -> bool:
+    """True when a missing .def folder must fail rather than skip."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def defs_unavailable(folder: Path) -> None:
+    """Skip (or under CI=true fail) because the .def folder is missing."""
+    message = (
+        f"QuickFIX acceptance definitions not found at {folder} "
+        "(pass --qf-defs DIR pointing at the qf-acceptance defs folder)"
+    )
+    if ci_requires_defs():
+        pytest.fail(message + "; CI=true requires them", pytrace=False)
+    pytest.skip(message)

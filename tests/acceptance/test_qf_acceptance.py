@@ -13,8 +13,7 @@ import pytest
 
 from tests.acceptance.acceptor_process import AcceptorProcess
 from tests.acceptance.compids import SUITE_COMPID
-from tests.acceptance.conftest import defs_unavailable
-from tests.acceptance.plugin import defs_dir
+from tests.acceptance.plugin import defs_dir, defs_unavailable
 from tests.acceptance.runner import collect, run_file
 
 MISSING = "qf-defs-missing"

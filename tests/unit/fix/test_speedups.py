@@ -669,14 +669,13 @@ def test_encode_message_groups_it_leaves_to_python() -> None:
 
 # -- the acceptance suite's inbound messages ------------------------------------------
 
-def acceptance_frames() -> list[bytes]:
+def acceptance_frames(folder: Path) -> list[bytes]:
     from tests.acceptance.defs import Action, iter_numbered_lines, parse_line
     from tests.acceptance.filler import fill
-    from tests.acceptance.runner import DEFAULT_DEFS
 
     now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     frames = []
-    for path in sorted(Path(DEFAULT_DEFS).glob("**/*.def")):
+    for path in sorted(folder.glob("**/*.def")):
         for number, raw in iter_numbered_lines(path.read_bytes()):
             line = parse_line(raw, number)
             if line is not None and line.action is Action.SEND:
@@ -685,10 +684,13 @@ def acceptance_frames() -> list[bytes]:
 
 
 @needs_c
-def test_acceptance_inbound_messages() -> None:
-    frames = acceptance_frames()
+def test_acceptance_inbound_messages(pytestconfig: pytest.Config) -> None:
+    from tests.acceptance.plugin import defs_dir, defs_unavailable
+
+    folder = defs_dir(pytestconfig)
+    frames = acceptance_frames(folder)
     if not frames:
-        pytest.skip("the QuickFIX acceptance definitions are not there (see README)")
+        defs_unavailable(folder)
     checkers = [validator(), validator("quickfix"), Validator(None)]
     split_by_c = 0
     for data in frames:
