@@ -10,6 +10,12 @@ written to the sockets only when its syncs are done, and commits are released in
 the order they were made. No byte leaves before the state that produced it is on
 disk (SPEC §10 "persist before send"), and a slow disk lengthens batches instead
 of stalling every session.
+
+One sync at a time: the commits made while a sync is in flight wait for it to end
+and are then synced together, one fdatasync per file for all of them (what was
+written before an fdatasync starts is covered by it). Under load, the number of
+fsyncs per second stays what the disk can do instead of one per file per turn,
+each of them queueing behind the others.
 """
 
 from __future__ import annotations
@@ -66,6 +72,11 @@ class TurnFlusher:
         self._outputs: dict[int, OutputSource] = {}
         self._logs: dict[int, Flushable] = {}
         self._commits: deque[_Commit] = deque()
+        # Commits written while a sync was in flight, and the files they need synced.
+        self._waiting: list[_Commit] = []
+        self._waiting_first: set[int] = set()
+        self._waiting_other: set[int] = set()
+        self._syncing: asyncio.Task[None] | None = None
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fixgw-fsync")
 
     def always_first(self, participant: Flushable) -> None:
@@ -124,22 +135,41 @@ class TurnFlusher:
             commit.done = True
             self._release()
         elif first_fds or other_fds:
-            self._loop.create_task(self._sync(commit, first_fds, other_fds))
+            self._waiting.append(commit)
+            self._waiting_first.update(first_fds)
+            self._waiting_other.update(other_fds)
+            if self._syncing is None:
+                self._start_sync()
         else:
             commit.done = True
             self._release()
 
-    async def _sync(self, commit: _Commit, first_fds: list[int], other_fds: list[int]) -> None:
+    def _start_sync(self) -> None:
+        commits, first, other = self._waiting, self._waiting_first, self._waiting_other
+        self._waiting, self._waiting_first, self._waiting_other = [], set(), set()
+        self._syncing = self._loop.create_task(self._sync(commits, first, other))
+
+    async def _sync(self, commits: list[_Commit], first_fds: set[int], other_fds: set[int]) -> None:
         try:
             for fds in (first_fds, other_fds):
                 if fds:
                     await asyncio.gather(*(self._loop.run_in_executor(self._pool, os.fdatasync, fd)
-                                           for fd in set(fds)))
+                                           for fd in fds))
         except OSError as error:
-            self._commits.remove(commit)
-            self._abort(commit, error)
+            # The commits written meanwhile share these files, and after a failed
+            # fdatasync a later one may succeed with the failed writes lost: none of
+            # them can count as durable.
+            commits += self._waiting
+            self._waiting, self._waiting_first, self._waiting_other = [], set(), set()
+            for commit in commits:
+                self._commits.remove(commit)
+                self._abort(commit, error)
         else:
-            commit.done = True
+            for commit in commits:
+                commit.done = True
+        self._syncing = None
+        if self._waiting:
+            self._start_sync()
         self._release()   # later commits may have finished while this one was syncing
 
     def _release(self) -> None:
