@@ -16,36 +16,27 @@ above leave them a few µs of interpreter bookkeeping. The optional extension
 `gateway.fix._speedups` (gateway/fix/_speedups.c, built by setup.py when a compiler is
 there) does the common case in C: a frame that splits cleanly, a message whose values
 are plain str (in repeating groups too). For anything else it answers None and the
-Python code below runs.
-The Python code stays the reference: `split_fields_py` and `encode_py` define the
-results, the C functions must give the very same values and bytes, and
-tests/unit/fix/test_speedups.py compares them. `FIXGW_PURE_PYTHON=1` in the
-environment (read at import) turns the C path off, as does a missing extension.
+Python code below runs. The Python code stays the reference: `split_fields_py` and
+`encode_py` define the results, the C functions must give the very same values and
+bytes, and tests/unit/fix/test_speedups.py compares them. `FIXGW_PURE_PYTHON=1` in
+the environment turns the C path off, as does a missing extension (fix/speedups.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import zlib
 from collections.abc import Callable
 from operator import itemgetter
 
+from gateway.fix import speedups
 from gateway.fix.errors import EncodeError, Garbled, GarbledReason
 from gateway.fix.message import Group, Item, Message
 
-try:
-    from gateway.fix import _speedups
-except ImportError:  # installed without a compiler: the Python paths alone
-    _speedups = None  # type: ignore[assignment]
-if os.environ.get("FIXGW_PURE_PYTHON", "") not in ("", "0"):
-    _speedups = None  # type: ignore[assignment]
 # Whether the C speedups are in use (the extension imported and not switched off).
-SPEEDUPS = _speedups is not None
-_c_split_fields = _speedups.split_fields if _speedups is not None else None
-_c_encode_message = _speedups.encode_message if _speedups is not None else None
-if _speedups is not None:
-    _speedups.register_group(Group)
+SPEEDUPS = speedups.ENABLED
+_c_split_fields = speedups.split_fields
+_c_encode_message = speedups.encode_message
 
 SOH = "\x01"
 DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
@@ -311,12 +302,11 @@ def encode(message: Message, canonical: bool = True) -> bytes:
     `canonical=False` keeps the body in its current order (for resending a stored
     message, already canonical, whose groups a dictionary-less session cannot see).
     The C speedups encode messages whose values are latin-1 str without SOH or
-    `Group`s of such;
-    every other message takes `encode_py`.
+    `Group`s of such; every other message takes `encode_py`.
     """
     if _c_encode_message is not None:
-        data = _c_encode_message(message.msg_type, message.header, message.body, message.trailer,
-                              message.begin_string, canonical)
+        data = _c_encode_message(message.msg_type, message.header, message.body,
+                                 message.trailer, message.begin_string, canonical)
         if data is not None:
             return data
     return encode_py(message, canonical)

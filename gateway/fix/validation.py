@@ -30,17 +30,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
 
-from gateway.fix.codec import SPEEDUPS, split_fields
+from gateway.fix import speedups
+from gateway.fix.codec import split_fields
 from gateway.fix.dictionary import MULTI_VALUE_TYPES, DataDictionary, GroupDef, MessageDef
 from gateway.fix.errors import Garbled, Rejection
 from gateway.fix.errors import SessionRejectReason as Reason
 from gateway.fix.formats import Checker, checker_for
 from gateway.fix.message import Group, Item, Message, Value
-
-try:
-    from gateway.fix import _speedups
-except ImportError:  # installed without a compiler: the Python paths alone
-    _speedups = None  # type: ignore[assignment]
 
 # Header tags of FIX 4.x, for sessions that run without a data dictionary.
 STANDARD_HEADER_TAGS = frozenset({
@@ -51,9 +47,8 @@ STANDARD_TRAILER_TAGS = frozenset({93, 89, 10})
 _by_tag: Callable[[Item], int] = itemgetter(0)
 _USER_DEFINED_MIN = 5000
 _FRAMING_TAGS = frozenset({8, 9, 35})  # always present once a frame splits
-# The C versions, used exactly when the codec uses its own (not with FIXGW_PURE_PYTHON=1).
-_c_build_flat = _speedups.build_flat if SPEEDUPS and _speedups is not None else None
-_c_certainly_valid = _speedups.certainly_valid if SPEEDUPS and _speedups is not None else None
+_c_build_flat = speedups.build_flat
+_c_certainly_valid = speedups.certainly_valid
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ try:
     from gateway.fix import _speedups as speedups
 except ImportError:
     speedups = None
+else:
+    speedups.register_group(Group)  # what gateway.fix.speedups does, FIXGW_PURE_PYTHON or not
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 MISSING = ("gateway.fix._speedups is not built (no C compiler when the package was installed?);"
