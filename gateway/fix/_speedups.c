@@ -79,11 +79,27 @@ put_field(PyObject *tags, PyObject *values, Py_ssize_t index, long tag,
     return 0;
 }
 
+/* The data field whose length field `tag` is, or -1 (codec._LENGTH_OF_DATA). */
+static long
+data_after_length(long tag)
+{
+    switch (tag) {
+    case 93:
+        return 89;
+    case 90: case 95: case 212: case 348: case 350: case 352: case 354: case 356:
+    case 358: case 360: case 362: case 364: case 445: case 618: case 621:
+        return tag + 1;
+    default:
+        return -1;
+    }
+}
+
 PyDoc_STRVAR(split_fields_doc,
 "split_fields(frame, /)\n--\n\n"
 "codec.split_fields for a frame that splits cleanly, else None (use the Python path).\n\n"
 "Handled: `8=...|9=<digits>|35=` first, BodyLength and CheckSum right, every field\n"
-"with an '=', every tag from 35 to the CheckSum canonical 0..9999 and not 8, 9 or 10.");
+"with an '=', every tag from 35 to the CheckSum canonical 0..9999 and not 8, 9 or 10,\n"
+"every data field as long as its length field says (no SOH inside).");
 
 static PyObject *
 split_fields(PyObject *module, PyObject *frame)
@@ -179,6 +195,8 @@ split_fields(PyObject *module, PyObject *frame)
     }
     Py_ssize_t index = 2;
     Py_ssize_t start = msg_type_field;
+    long data_tag = -1;           /* the data field the previous field gave a length for */
+    Py_ssize_t data_length = 0;   /* stops growing once above `size`: then it cannot match */
     while (start < checksum_start) {
         const unsigned char *field_end = memchr(data + start, SOH, (size_t)(checksum_start - start));
         /* checksum_start - 1 is an SOH, so one is always found. */
@@ -206,10 +224,27 @@ split_fields(PyObject *module, PyObject *frame)
         if (index >= count - 1) {  /* cannot happen: one SOH per field */
             goto fallback;
         }
+        if (tag == data_tag && end - (tag_end + 1) != data_length) {
+            goto fallback;  /* SOH inside the data, or the wrong length: Python reads it */
+        }
         if (put_field(tags, values, index, tag, data, tag_end + 1, end) < 0) {
             goto error;
         }
         index++;
+        data_tag = data_after_length(tag);
+        data_length = 0;
+        for (Py_ssize_t at = tag_end + 1; data_tag >= 0 && at < end; at++) {
+            unsigned char byte = data[at];
+            if (byte < '0' || byte > '9') {
+                data_tag = -1;  /* not a length: the data field ends at SOH, as in Python */
+            }
+            else if (data_length <= size) {
+                data_length = data_length * 10 + (byte - '0');
+            }
+        }
+        if (tag_end + 1 == end) {
+            data_tag = -1;
+        }
         start = end + 1;
     }
     if (index != count - 1

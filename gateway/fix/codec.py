@@ -6,6 +6,11 @@ BodyLength L from the `9=` field, skip L bytes, then search forward for the next
 early at the message's own CheckSum or swallows the next message; both yield a
 frame that `split_fields` reports as garbled (no exception ever leaves the codec).
 
+Data fields (FIX type "data": RawData, XmlData, EncodedText, Signature...) may hold
+SOH; as in QuickFIX, one right after its length field is read by that length, and
+one that does not end where the length says garbles the frame. `encode` writes SOH
+in such a field only, and only with the right length in front of it.
+
 `split_fields` is the hot path: one latin-1 decode, C-level `translate` (to see
 that every field has exactly one '=') then `replace`/`split`, a dict lookup per
 tag, and the CheckSum via `zlib.adler32` (whose low 16 bits are 1 + the byte sum
@@ -55,6 +60,14 @@ _HEAD = re.compile("8=[^\x01]*\x019=([0-9]+)\x0135=")
 _PREFIX: dict[int, str] = {tag: f"{tag}=" for tag in range(10_000)}
 _by_tag: Callable[[Item], int] = itemgetter(0)
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
+# FIX 4.4's data fields and the length fields that must come right before them
+# (Signature's is 93; every other one's is its own tag - 1). A data value may hold
+# SOH, so it is read by that length, as QuickFIX does, not up to the next SOH.
+_LENGTH_OF_DATA: dict[int, int] = {89: 93, **{data: data - 1 for data in (
+    91, 96, 213, 349, 351, 353, 355, 357, 359, 361, 363, 365, 446, 619, 622)}}
+_DATA_TAGS = frozenset(_LENGTH_OF_DATA)
+_DATA_AFTER_LENGTH: dict[str, str] = {
+    str(length): str(data) for data, length in _LENGTH_OF_DATA.items()}
 
 
 def checksum(data: bytes | bytearray | memoryview) -> int:
@@ -199,16 +212,17 @@ def split_fields_py(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     if _ALTERNATING.startswith(frame.translate(None, _NOT_SEPARATOR)):
         # Exactly one '=' per field: split them all at once (parts end with "").
         parts = text.replace("=", SOH).split(SOH)
-        values = parts[1:-1:2]
         try:
-            return [8, 9, *map(_inner_tag, parts[4:-3:2]), 10], values
+            fast_tags = [8, 9, *map(_inner_tag, parts[4:-3:2]), 10]
         except KeyError:
-            tag_texts = parts[0:-1:2]
-    else:
-        split = _split_slow(text[:-1])
-        if isinstance(split, Garbled):
-            return Garbled(split.reason, split.detail, frame)
-        tag_texts, values = split
+            pass   # an odd tag: the field-by-field split below says what it is
+        else:
+            if _DATA_TAGS.isdisjoint(fast_tags):
+                return fast_tags, parts[1:-1:2]
+    split = _split_slow(text[:-1])
+    if isinstance(split, Garbled):
+        return Garbled(split.reason, split.detail, frame)
+    tag_texts, values = split
     tags = _convert_tags(tag_texts)
     if tags is None:
         return Garbled(GarbledReason.BAD_TAG, "tag is not a 32-bit integer", frame)
@@ -241,16 +255,37 @@ def _number(digits: str) -> int:
 
 
 def _split_slow(fields: str) -> tuple[list[str], list[str]] | Garbled:
-    """Per-field split for values that contain '=' (legal) or fields without it (garbled)."""
+    """Field by field: values that contain '=' (legal), fields without it (garbled),
+    and data fields, read by the length their length field gives (they may hold SOH)."""
     tag_texts: list[str] = []
     values: list[str] = []
-    for field in fields.split(SOH):
-        tag, equals, value = field.partition("=")
-        if not equals:
-            return Garbled(GarbledReason.MISSING_EQUALS, repr(field[:32]), b"")
+    start, end = 0, len(fields)
+    data_tag: str | None = None   # the data field the previous field gave a length for
+    data_length = 0
+    while True:
+        equals = fields.find("=", start)
+        stop = fields.find(SOH, start)
+        if stop < 0:
+            stop = end
+        if equals < 0 or equals > stop:
+            return Garbled(GarbledReason.MISSING_EQUALS, repr(fields[start:stop][:32]), b"")
+        tag = fields[start:equals]
+        if tag == data_tag:
+            stop = equals + 1 + data_length
+            if stop >= end or fields[stop] != SOH:
+                return Garbled(GarbledReason.BAD_DATA_LENGTH, f"{tag}: length {data_length}", b"")
+        value = fields[equals + 1:stop]
         tag_texts.append(tag)
         values.append(value)
-    return tag_texts, values
+        data_tag = _DATA_AFTER_LENGTH.get(tag)
+        if data_tag is not None:
+            if value.isascii() and value.isdigit():
+                data_length = int(value) if len(value) < 20 else _number(value)
+            else:
+                data_tag = None   # not a length: the data field ends at SOH (and fails validation)
+        if stop >= end:
+            return tag_texts, values
+        start = stop + 1
 
 
 def _convert_tags(tag_texts: list[str]) -> list[int] | None:
@@ -331,7 +366,7 @@ def encode_py(message: Message, canonical: bool = True) -> bytes:
         return _encode_with_groups(message, canonical)
     fields = 1 + len(header) + len(body) + (sum(1 for tag in (93, 89) if tag in trailer) if trailer else 0)
     if text.count(SOH) != fields:
-        raise EncodeError("a field value contains SOH")
+        return _encode_with_groups(message, canonical)  # SOH in a value: data fields may
     return _frame(text.encode("latin-1"), message.begin_string)
 
 
@@ -355,8 +390,17 @@ def _frame(body: bytes, begin_string: str) -> bytes:
 
 
 def finish(parts: list[str], begin_string: str = "FIX.4.4") -> bytes:
-    """Prepend 8/9 and append 10 to encoded fields, one field per part, each ending in SOH."""
+    """Prepend 8/9 and append 10 to encoded fields, one field per part, each ending in SOH.
+
+    A value may hold SOH only in a data field right after its length field, and only
+    when that length is right: the frame must read back as the very fields written.
+    """
     body_text = "".join(parts)
+    data = _frame(body_text.encode("latin-1"), begin_string)
     if body_text.count(SOH) != len(parts):
-        raise EncodeError("a field value contains SOH")
-    return _frame(body_text.encode("latin-1"), begin_string)
+        split = split_fields_py(data)
+        if isinstance(split, Garbled) or [
+                f"{tag}={value}{SOH}" for tag, value in zip(*split, strict=True)][2:-1] != parts:
+            raise EncodeError("a field value contains SOH (only a data field after its "
+                              "length field, with that length, may)")
+    return data

@@ -35,6 +35,7 @@ class GarbledReason(enum.Enum):
     FIRST_FIELDS_OUT_OF_ORDER = "first three fields are not 8, 9, 35"
     BAD_TAG = "tag is not an integer"
     MISSING_EQUALS = "field without '='"
+    BAD_DATA_LENGTH = "data field does not end where its length field says"
 
 
 @dataclass(frozen=True, slots=True)

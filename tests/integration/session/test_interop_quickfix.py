@@ -17,6 +17,7 @@ from tests.fixtures import gateway_config
 from tests.fixtures.echo_gateway import OrderEchoApplication
 from tests.fixtures.peer_process import qf_peer
 from tests.fixtures.ports import free_port
+from tests.fixtures.qf_peer import data_text
 from tests.integration.session.helpers import (
     cl_ord_ids,
     eventually,
@@ -66,6 +67,28 @@ async def test_quickfix_initiator_logs_on_sends_orders_gets_answers_and_logs_out
         await eventually(lambda: not session.connected, 5, "our session to disconnect")
     events = gateway_config.event_log(tmp_path / "gw").read_text()
     assert "Received logout request" in events
+
+
+async def test_data_fields_holding_soh_pass_both_ways_between_quickfix_and_us(
+        tmp_path: Path) -> None:
+    # EncodedText(355) is FIX "data": it may hold SOH, '=' and "10=", and is read by
+    # EncodedTextLen(354). QuickFIX sends it in orders; our application echoes it in
+    # the reports, which QuickFIX parses and validates with its own dictionary.
+    port = free_port()
+    app = OrderEchoApplication()
+    async with running_engine(_acceptor_config(tmp_path, port), app), \
+            qf_peer("initiator", port, tmp_path / "qf") as qf:
+        await qf.wait_for(lambda e: e["ev"] == "logon", 10, "logon")
+        await qf.command("send-data 5 T")
+        await wait_for_reports(qf, "T", 5)
+
+        reports = messages(qf, "in", "8")
+        assert [r["f"]["11"] for r in reports] == order_ids("T", 5)
+        assert [r["f"]["355"] for r in reports] == [data_text(cl) for cl in order_ids("T", 5)]
+        assert all(r["f"]["354"] == str(len(data_text(r["f"]["11"]))) for r in reports)
+        assert [r.cl_ord_id for r in app.received] == order_ids("T", 5)
+        assert not messages(qf, "in", "3") and not messages(qf, "out", "3"), "a Reject was sent"
+        assert not messages(qf, "in", "j") and not messages(qf, "out", "j")
 
 
 async def test_our_initiator_logs_on_to_quickfix_acceptor_messages_both_ways_and_logs_out(

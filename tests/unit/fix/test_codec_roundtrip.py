@@ -139,3 +139,25 @@ def test_sending_time_example() -> None:
     assert parse_utc_timestamp("20240102-03:04:05") == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert parse_utc_timestamp("20241302-03:04:05") is None
     assert dictionary().fields[52].type == "UTCTIMESTAMP"
+
+
+DATA_VALUE = st.lists(st.sampled_from([SOH, "=", f"{SOH}10=", "<x/>", "\xe9", "7"]),
+                      min_size=1, max_size=5).map("".join)  # empty: rejected, as any field
+
+
+@EXAMPLES
+@given(DATA_VALUE, DATA_VALUE, DATA_VALUE)
+def test_data_fields_holding_soh_round_trip_and_validate(xml: str, text: str, signature: str) -> None:
+    # XmlData in the header, EncodedText in the body, Signature in the trailer: each
+    # after its length field, free to hold SOH (FIX "data" type), read back by length.
+    message = Message(
+        "D",
+        [(11, "ID"), (21, "1"), (38, "100"), (40, "1"), (54, "1"), (55, "INTC"),
+         (60, "20240102-03:04:05"), (354, str(len(text))), (355, text)],
+        {34: "2", 49: "C", 52: "20240102-03:04:05", 56: "G", 212: str(len(xml)), 213: xml},
+        trailer={93: str(len(signature)), 89: signature})
+    data = encode(message)
+    assert_well_formed(data)
+    structured = structure(data)
+    assert structured.message == message
+    assert validator().validate(structured) is None

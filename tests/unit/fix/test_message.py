@@ -134,8 +134,13 @@ def test_equality_covers_header_body_trailer_and_type() -> None:
         Message("D", body=[(453, Group([[(448, "x\x01y")]]))]),
         Message("D", trailer={93: "1\x01"}),
         Message("D\x01"),
+        Message("D", body=[(95, "2"), (96, "a\x01b")]),
+        Message("D", body=[(96, "a\x01b")]),
+        Message("D", body=[(93, "3"), (89, "a\x01b")]),  # sorted: 89 before its length
+        Message("D", trailer={93: "3", 89: "a\x01"}),
     ],
-    ids=["body", "header", "group", "trailer", "msgtype"],
+    ids=["body", "header", "group", "trailer", "msgtype", "data-length", "data-alone",
+         "data-apart", "signature-length"],
 )
 def test_encode_refuses_soh_inside_a_value(message: Message) -> None:
     with pytest.raises(EncodeError):

@@ -33,6 +33,7 @@ from gateway.fix.validation import STANDARD_HEADER_TAGS, Structured, Validator
 
 from .strategies import messages, render
 from .support import SOH, dictionary, validator, wrap
+from .test_split_fields import DATA_FIELDS
 from .test_validation_vs_quickfix import mutated, to_frame
 
 speedups: ModuleType | None
@@ -78,15 +79,17 @@ def test_pure_python_switch(value: str, expected: str) -> None:
 # -- split_fields ---------------------------------------------------------------------
 
 def simple(expected: tuple[list[int], list[str]] | Garbled, data: bytes) -> bool:
-    """Whether C splits the frame: Python does, and every tag text is canonical 0..9999.
+    """Whether C splits the frame: Python does, every field ends at an SOH (no data field
+    holds one) and every tag text is canonical 0..9999.
 
     (Python also reads `055` as 55 or `-1` as -1; C leaves those to it, as specified.)
     """
     if isinstance(expected, Garbled):
         return False
     texts = [field.partition("=")[0] for field in data.decode("latin-1").split(SOH)[:-1]]
-    return all(text.isascii() and text.isdigit() and str(int(text)) == text and int(text) < 10_000
-               for text in texts)
+    return len(texts) == len(expected[0]) and all(
+        text.isascii() and text.isdigit() and str(int(text)) == text and int(text) < 10_000
+        for text in texts)
 
 
 def compare_split(data: bytes) -> tuple[list[int], list[str]] | None:
@@ -151,6 +154,14 @@ FIELD_MANGLES = [
     lambda text: text.replace("\x0152=", "\x0112=\xe9\xff\x80\x0152="),  # high bytes
     lambda text: text.replace("\x0152=", "\x01\x0152="),  # empty field
     lambda text: text.replace("\x0152=", "\x0152=\x01"),
+    lambda text: text.replace("\x0193=3", "\x0193=4"),  # a data field's length wrong
+    lambda text: text.replace("\x0193=3", "\x0193=2"),
+    lambda text: text.replace("\x0193=3", "\x0193=03"),
+    lambda text: text.replace("\x0193=3", "\x0193=x"),
+    lambda text: text.replace("\x0193=3\x0189=sig", "\x0193=3\x0189=s\x01g"),  # SOH in data
+    lambda text: text.replace("\x0152=", "\x0195=5\x0196=a\x0110=\x0152="),
+    lambda text: text.replace("\x0152=", "\x0195=1\x0196=\x01\x0152="),
+    lambda text: text.replace("\x0152=", "\x0195=0\x0196=\x0152="),
 ]
 RAW_MANGLES: list[Callable[[bytes], bytes]] = [
     lambda data: data.replace(b"\x019=", b"\x019=0", 1),  # BodyLength with a leading zero
@@ -247,6 +258,14 @@ def test_split_fields_of_flipped_bytes(message: Message, draw: st.DataObject) ->
 def test_split_fields_of_any_bytes(data: bytes) -> None:
     for candidate in (data, b"8=FIX.4.4\x019=" + data, wrap("35=" + data.decode("latin-1"))):
         compare_split(candidate)
+
+
+@needs_c
+@EXAMPLES
+@given(st.lists(st.one_of(DATA_FIELDS, st.sampled_from(["58=x", "95=2", "96=ab", "93=1"])),
+                max_size=4))
+def test_split_fields_of_data_fields(fields: list[str]) -> None:
+    compare_split(wrap("35=D\x01" + "".join(field + SOH for field in fields)))
 
 
 @needs_c

@@ -20,13 +20,42 @@ from .support import SOH, frame, wrap
 TAG = re.compile(r"-?[0-9]+")
 
 
+# FIX 4.4's length fields and the data fields they announce (from the FIX 4.4 spec).
+DATA_AFTER_LENGTH = {"93": "89", "90": "91", "95": "96", "212": "213", "348": "349",
+                     "350": "351", "352": "353", "354": "355", "356": "357", "358": "359",
+                     "360": "361", "362": "363", "364": "365", "445": "446", "618": "619",
+                     "621": "622"}
+
+
+def fields_of(text: str) -> list[tuple[str, str, str]] | None:
+    """(tag, '=', value) per field, a data field read by its length; None if garbled."""
+    pairs: list[tuple[str, str, str]] = []
+    announced: tuple[str, int] | None = None   # (data tag, length) from the previous field
+    rest = text
+    while rest:
+        tag, equals, rest = rest.partition("=")
+        if not equals or SOH in tag:
+            return None
+        if announced is not None and tag == announced[0]:
+            value, rest = rest[:announced[1]], rest[announced[1]:]
+            if not rest.startswith(SOH):
+                return None
+            rest = rest[1:]
+        else:
+            value, _, rest = rest.partition(SOH)
+        pairs.append((tag, equals, value))
+        announced = ((DATA_AFTER_LENGTH[tag], int(value))
+                     if tag in DATA_AFTER_LENGTH and value.isascii() and value.isdigit() else None)
+    return pairs
+
+
 def model(data: bytes) -> tuple[list[int], list[str]] | None:
     """Tags and values, or None when QuickFIX would call the frame garbled."""
     text = data.decode("latin-1")
     if not text.endswith(SOH):
         return None
-    pairs = [field.partition("=") for field in text[:-1].split(SOH)]
-    if any(not equals for _, equals, _ in pairs):
+    pairs = fields_of(text)
+    if pairs is None:
         return None
     if any(TAG.fullmatch(tag) is None or not -(2**31) <= int(tag) < 2**31
            for tag, _, _ in pairs):
@@ -52,9 +81,19 @@ TAG_TEXT = st.one_of(st.integers(0, 10_000).map(str), st.sampled_from(
 # Digits often: a value that reads as a tag is what a mis-split would get away with.
 VALUE = st.one_of(st.text(st.characters(codec="latin-1", exclude_characters="\x01"), max_size=6),
                   st.integers(0, 99).map(str), st.sampled_from(["1=2", "=", "3=", "=4"]))
+DATA = st.lists(st.sampled_from(["\x01", "=", "10=", "9=", "a", "\xe9", "5"]), max_size=6).map("".join)
+# A data field after its length field: the length mostly right, sometimes off by one,
+# sometimes not a number; the data free to hold SOH, '=' and what looks like a CheckSum.
+DATA_FIELDS = st.builds(
+    lambda length_tag, data, length: f"{length_tag}={length(data)}{SOH}"
+                                     f"{DATA_AFTER_LENGTH[length_tag]}={data}",
+    st.sampled_from(sorted(DATA_AFTER_LENGTH)), DATA,
+    st.sampled_from([len, len, len, lambda d: len(d) + 1, lambda d: len(d) - 1,
+                     lambda d: f"0{len(d)}", lambda d: "x", lambda d: ""]))
 FIELD = st.one_of(
     st.builds(lambda tag, value: f"{tag}={value}", TAG_TEXT, VALUE),
     VALUE,  # a field that may lack '='
+    DATA_FIELDS,
 )
 
 
@@ -98,3 +137,31 @@ def test_values_with_equals_signs_are_kept_whole() -> None:
     assert not isinstance(split, Garbled)
     assert split[1][-3:-1] == ["a=b", "="]
     assert split[0][-3:-1] == [58, 112]
+
+
+def test_data_fields_are_read_by_their_length() -> None:
+    # RawData holding SOH, '=' and a fake CheckSum field: one value, as QuickFIX reads it.
+    raw = f"a{SOH}10=b={SOH}"
+    data = wrap(f"35=D{SOH}49=A{SOH}56=B{SOH}95={len(raw)}{SOH}96={raw}{SOH}58=x{SOH}")
+    split = split_fields(data)
+    assert not isinstance(split, Garbled)
+    assert split[0] == [8, 9, 35, 49, 56, 95, 96, 58, 10]
+    assert split[1][6] == raw
+
+
+@pytest.mark.parametrize("length", ["4", "2", "99999999999999999999999"])
+def test_a_data_field_of_another_length_is_garbled(length: str) -> None:
+    garbled = split_fields(frame(f"35=D|49=A|56=B|95={length}|96=abc|58=x|"))
+    assert isinstance(garbled, Garbled)
+    assert garbled.reason is GarbledReason.BAD_DATA_LENGTH
+
+
+@pytest.mark.parametrize("fields", [
+    "95=x|96=abc|",      # not a length: 96 runs to the SOH (validation rejects 95)
+    "95=3|58=a|96=abc|",  # not right after its length field
+    "96=abc|",
+])
+def test_data_fields_without_a_length_right_before_end_at_soh(fields: str) -> None:
+    split = split_fields(frame(f"35=D|49=A|{fields}"))
+    assert not isinstance(split, Garbled)
+    assert split[1][split[0].index(96)] == "abc"
