@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from gateway import fixmap
 from gateway.config.model import ClientSettings, GatewayConfig
+from gateway.fix.errors import Rejection
 from gateway.fix.message import Message
 from gateway.session.application import BaseApplication, UnsupportedMessageType
 from gateway.session.core import Session
@@ -148,6 +149,23 @@ class GatewayApplication(BaseApplication):
             lp = self.lp_of.get(str(session.session_id))
             if lp is not None:
                 self._refused_by_lp(lp, message, f"session Reject: {message.get(58) or ''}")
+
+    def on_refused(self, message: Message, rejection: Rejection, session: Session) -> None:
+        """An LP message our session rejected as invalid must not vanish: a report makes
+        its child UNKNOWN and asks the LP; a quote counts as that LP's refusal to quote.
+        (A client's refused message is the client's to correct: the Reject tells it.)"""
+        lp = self.lp_of.get(str(session.session_id))
+        if lp is None:
+            return
+        text = f"{message.msg_type} refused: {rejection.message_text}" + (
+            f" (tag {rejection.ref_tag})" if rejection.ref_tag is not None else "")
+        self._event("lp_message_refused", f"{lp}: {text}", lp=lp)
+        now = self.clock()
+        if message.msg_type == "8":
+            self.run(executions.report_refused(self.router, lp, fixmap.report_child_ids(message),
+                                               text, now))
+        elif message.msg_type in ("S", "AG") and message.get(131):
+            self.run(self.router.on_quote_reject(lp, message.get(131) or "", text, now))
 
     def from_app(self, message: Message, session: Session) -> None:
         key = str(session.session_id)

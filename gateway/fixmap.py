@@ -154,6 +154,12 @@ def quote_reject_reason(message: Message) -> str:
     return f"{code} {text}" if text else code
 
 
+def report_child_ids(message: Message) -> tuple[str, ...]:
+    """The ids an ExecutionReport may name its child by: OrigClOrdID(41) (answers to our
+    cancels carry the cancel's id in 11), then ClOrdID(11)."""
+    return tuple(value for tag in (41, 11) if (value := message.get(tag)))
+
+
 def child_report(message: Message, lp: str) -> ChildReport:
     exec_type = message.get(150) or ""
     child_id = message.get(11) or ""

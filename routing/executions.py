@@ -109,6 +109,38 @@ def children_unknown(router: Router, lp: str, reason: str, now_s: float) -> list
     return actions
 
 
+def report_refused(router: Router, lp: str, child_ids: tuple[str, ...], reason: str,
+                   now_s: float) -> list[Action]:
+    """An ExecutionReport from `lp` that our session refused (it failed validation): what it
+    said is unknown, so the child it names - or, if it names none of ours, every live
+    child on `lp` - becomes UNKNOWN (quantity reserved) and the LP is asked for its status.
+    A child already UNKNOWN with a status request out is not asked again: the LP sent
+    the refused report before its answer (one session is in order), so the answer
+    covers it. A status answer the session refuses as well leaves the child UNKNOWN,
+    to the UnknownChildPolicy; nothing is assumed filled or not filled."""
+    named = [child for child_id in child_ids
+             if (child := router.book.children.get(child_id)) is not None and child.lp == lp][:1]
+    children = [child for child in named or [
+        c for c in router.book.children.values() if c.lp == lp and c.is_live]
+        if not (child.state is ChildState.UNKNOWN and child.status_requested)]
+    actions: list[Action] = [Alert(
+        "report_refused", named[0].order_id if named else "",
+        f"{lp}: ExecutionReport for {'/'.join(child_ids) or '?'} refused ({reason}); "
+        f"asking for the status of {', '.join(c.child_id for c in children) or 'no child'}")]
+    for child in children:
+        if child.is_live and child.state is not ChildState.UNKNOWN:
+            router.record(ChildUnknown(child.order_id, child.child_id, f"report refused: {reason}",
+                                       now_s))
+            actions.append(Alert("unknown_child", child.order_id,
+                                 f"child {child.child_id} on {lp} is UNKNOWN (report refused); "
+                                 f"{child.open_qty} stays reserved"))
+        if lp in router.connected:
+            child.status_requested = True
+            order = router.book.orders[child.order_id]
+            actions.append(QueryChild(child, order.symbol, order.side))
+    return actions
+
+
 def query_unknown(router: Router, lp: str) -> list[Action]:
     """Ask a reconnected LP about its UNKNOWN children."""
     actions: list[Action] = []

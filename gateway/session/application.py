@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from gateway.fix.errors import Rejection
 from gateway.fix.message import Message
 
 if TYPE_CHECKING:
@@ -53,6 +54,12 @@ class Application(Protocol):
 
     def from_app(self, message: Message, session: Session) -> None: ...
 
+    def on_refused(self, message: Message, rejection: Rejection, session: Session) -> None:
+        """An application message the session answered with a Reject (it failed validation)
+        and so never delivers. QuickFIX has no such callback; a gateway needs one, or what
+        a refused ExecutionReport said would be lost without its knowing."""
+        ...
+
 
 class BaseApplication:
     """An application that accepts everything; subclass and override what you need."""
@@ -77,3 +84,6 @@ class BaseApplication:
 
     def from_app(self, message: Message, session: Session) -> None:
         raise UnsupportedMessageType()
+
+    def on_refused(self, message: Message, rejection: Rejection, session: Session) -> None:
+        pass

@@ -73,6 +73,10 @@ class LPBehaviour:
     disconnect_after_orders: int | None = None
     process_before_disconnect: bool = True
     silent_orders: bool = False
+    # Add TAG=1 to the Quotes / to the ExecutionReports answering child orders (not to
+    # status answers): an LP whose messages carry a field the gateway's dictionary lacks.
+    custom_quote_tag: int | None = None
+    custom_report_tag: int | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -100,9 +104,10 @@ class LPBehaviour:
     def _check_counts(self) -> None:
         if self.fills_per_order < 1:
             raise ValueError("fills_per_order must be at least 1")
-        for name in ("quote_valid_ms", "order_delay_ms", "disconnect_after_orders"):
+        for name in ("quote_valid_ms", "order_delay_ms", "disconnect_after_orders",
+                     "custom_quote_tag", "custom_report_tag"):
             value = getattr(self, name)
-            if value is not None and value < (1 if name == "disconnect_after_orders" else 0):
+            if value is not None and value < (0 if name.endswith("_ms") else 1):
                 raise ValueError(f"{name} is out of range: {value}")
         if self.response_delay_ms < 0:
             raise ValueError("response_delay_ms must not be negative")

@@ -67,6 +67,7 @@ class LPLogic:
         msg_type = message.msg_type
         if msg_type == "R":
             quotes = self.quoter.answer(behaviour, self.rng, message, now_ns)
+            _add_tag([m for m in quotes if m.msg_type == "S"], behaviour.custom_quote_tag)
             return Reaction(tuple(quotes), behaviour.response_delay_ms)
         if msg_type == "D":
             return self._new_order(behaviour, message, now_ns)
@@ -93,4 +94,11 @@ class LPLogic:
                 f"({'executed' if behaviour.process_before_disconnect else 'never booked'}, "
                 "not answered)"))
         reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
+        _add_tag(reports, behaviour.custom_report_tag)
         return Reaction(tuple(reports), behaviour.effective_order_delay_ms)
+
+
+def _add_tag(messages: list[Message], tag: int | None) -> None:
+    if tag is not None:
+        for message in messages:
+            message.set(tag, "1")

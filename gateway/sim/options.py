@@ -84,6 +84,10 @@ def add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
                             "executing it silently")
     group.add_argument("--silent-orders", action="store_true",
                        help="never answer child orders (ack timeouts)")
+    group.add_argument("--custom-quote-tag", type=int, metavar="TAG",
+                       help="add TAG=1 to every Quote")
+    group.add_argument("--custom-report-tag", type=int, metavar="TAG",
+                       help="add TAG=1 to the reports on child orders (not to status answers)")
     group.add_argument("--seed", type=int, default=0, help="random seed (deterministic runs)")
 
 
@@ -110,6 +114,8 @@ def behaviour_from_args(args: argparse.Namespace) -> LPBehaviour:
         disconnect_after_orders=args.disconnect_after_orders,
         process_before_disconnect=not args.disconnect_drops_order,
         silent_orders=args.silent_orders,
+        custom_quote_tag=args.custom_quote_tag,
+        custom_report_tag=args.custom_report_tag,
         seed=args.seed,
     )
 
@@ -137,6 +143,10 @@ def behaviour_to_argv(behaviour: LPBehaviour) -> list[str]:
         argv += ["--order-delay-ms", str(behaviour.order_delay_ms)]
     if behaviour.disconnect_after_orders is not None:
         argv += ["--disconnect-after-orders", str(behaviour.disconnect_after_orders)]
+    for flag, tag in (("--custom-quote-tag", behaviour.custom_quote_tag),
+                      ("--custom-report-tag", behaviour.custom_report_tag)):
+        if tag is not None:
+            argv += [flag, str(tag)]
     flags = {"--one-sided": not behaviour.two_sided, "--no-new-ack": not behaviour.send_new_ack,
              "--disconnect-drops-order": not behaviour.process_before_disconnect,
              "--silent-orders": behaviour.silent_orders}

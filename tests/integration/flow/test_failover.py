@@ -96,6 +96,36 @@ def test_lp_session_drop_with_a_child_in_flight_holds_it_until_reconciled(
     assert manual[0].get(58) == NO_HEALTHY_LPS
 
 
+def test_lp_messages_the_gateway_refuses_lose_no_fill_and_wait_for_no_timeout(
+        open_world: OpenWorld) -> None:
+    # LP1 (best price) adds a user-defined field our dictionary lacks to its order
+    # reports, LP2 to its quotes: the session answers each with a Reject (Invalid tag
+    # number). The gateway asks LP1 for the child's status (whose answer is valid)
+    # instead of forgetting what the refused reports said, and counts LP2's refused
+    # quote as a decline instead of waiting out RFQTimeoutMs (longer than the test).
+    refusing: dict[str, Any] = {"skew": Decimal("-0.2"), "custom_report_tag": 5001, "seed": 1}
+    world = open_world([LP.make("LP1", **refusing),
+                        LP.make("LP2", skew=Decimal("0.1"), custom_quote_tag=5002, seed=2),
+                        LP.make("LP3", skew=Decimal("0.2"), seed=3)],
+                       gateway={"RFQTimeoutMs": "60000", "RoutingTimeBudgetMs": "60000"})
+    gateway = world.gateway
+    reports = world.final(world.order("EUR/USD", BUY, M))
+    assert exec_types(reports) == [("0", "0"), ("F", "2")]
+    assert fills(reports) == [Fill("LP1", M, quoted(refusing, "EUR/USD", BUY))]
+    oid = order_id(reports)
+    for lp, tag in (("LP1", "5001"), ("LP2", "5002")):
+        refused = [m for m in gateway.messages(lp) if m.outgoing and m.msg_type == "3"]
+        assert refused and all(m.fields[373] == "0" and m.fields[371] == tag for m in refused)
+    assert [m.msg_type for m in gateway.sent_to("LP1", "H", oid)] == ["H"]
+    assert [gateway.sent_to(lp, "D", oid) for lp in ("LP2", "LP3")] == [[], []], (
+        "the refused fill's quantity was routed again")
+    events = gateway.events()
+    assert "lp_message_refused: LP1: 8 refused: Invalid tag number (tag 5001)" in events
+    assert "lp_message_refused: LP2: S refused: Invalid tag number (tag 5002)" in events
+    assert "report_refused: LP1: ExecutionReport for" in events
+    assert "reconciled: child" in events
+
+
 @pytest.fixture(scope="module")
 def no_lps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Two LPs configured, none running: nothing to connect to."""

@@ -110,6 +110,9 @@ class SimLP:
         self.resend_on_logon = True
         self.answer_status = True
         self.status_exec_id_zero = False   # FIX 4.4: ExecID "0" on Order Status reports
+        # ExecTypes of reports the gateway's session refuses (they fail validation there):
+        # the router hears only that a report for the child was refused.
+        self.refused_exec_types: set[str] = set()
         self.quote_script: list[QuoteReply] = []
         self.child_script: list[ChildReply] = []
         self.quote_default = QuoteReply()
@@ -211,6 +214,10 @@ class SimLP:
             self.outbox.append(report)
             return
         h = self.h
+        if report.exec_type in self.refused_exec_types:
+            h.feed(executions.report_refused(h.router, self.name, (report.child_id,),
+                                             "Invalid tag number (tag 5001)", h.now))
+            return
         h.feed(executions.on_child_report(h.router, report, h.now))
 
     def on_cancel(self, action: CancelChild) -> None:

@@ -242,3 +242,50 @@ def test_ioc_child_acknowledged_but_never_ended_is_reconciled_once() -> None:
     assert any("IOC/FOK child still open" in a.text for a in h.alerts if a.kind == "unknown_child")
     h.run(5)                              # asked once only, whatever the LP answers
     assert len(h.of_type(QueryChild)) == 1
+
+
+def test_a_refused_fill_report_makes_the_child_unknown_until_the_status_answer() -> None:
+    # The LP fills, but our session refuses its report (a field our dictionary lacks):
+    # the fill must still reach the client, through the status the router asks for.
+    h = Harness(routing_budget_s=30)
+    inv = Invariants(h)
+    h.sims["LP1"].quote_default = QuoteReply(offer=D("1.0850"))
+    h.sims["LP1"].refused_exec_types = {"F"}
+    h.submit("C1")
+    h.run(1)
+    child = h.order("C1").children[0]
+    assert [q.child.child_id for q in h.of_type(QueryChild)] == [child.child_id]
+    assert [a.kind for a in h.alerts if a.kind == "report_refused"] == ["report_refused"]
+    assert any(a.kind == "reconciled" for a in h.alerts)   # it was UNKNOWN in between
+    fill = [r for r in h.reports_for("C1") if r.exec_type == "F"]
+    assert [(r.last_qty, r.last_px, r.last_mkt, r.lp_exec_id) for r in fill] == [
+        (D(1_000_000), D("1.0850"), "LP1", f"{child.child_id}.status.1000000")]
+    assert h.last("C1").ord_status == "2" and child.state.name == "FILLED"
+    assert len(h.of_type(SendChild)) == 1, "the refused report's quantity was routed again"
+    inv.check_end()
+
+
+def test_a_refused_status_answer_keeps_the_quantity_reserved() -> None:
+    h = Harness(routing_budget_s=60, unknown_child_timeout_s=5)
+    inv = Invariants(h)
+    h.sims["LP1"].quote_default = QuoteReply(offer=D("1.0850"))
+    h.sims["LP1"].refused_exec_types = {"F", "I"}
+    h.submit("C1")
+    h.run(10)
+    order = h.order("C1")
+    assert order.children[0].state is ChildState.UNKNOWN and order.reserved_qty == D(1_000_000)
+    assert not order.is_terminal and len(h.of_type(SendChild)) == 1
+    assert [r.exec_type for r in h.reports_for("C1")] == ["0"]
+    assert any(a.kind == "unknown_unresolved" for a in h.alerts)
+    assert inv.reports == 1
+
+
+def test_a_refused_report_naming_no_child_of_ours_asks_about_every_live_child_on_that_lp() -> None:
+    h = Harness(routing_budget_s=30)
+    split_two(h, ChildReply(kind="stuck"))
+    live = [c for c in h.order("C1").children if c.lp == "LP2"]
+    h.feed(executions.report_refused(h.router, "LP2", (), "Required tag missing (tag 11)", h.now))
+    assert [q.child.child_id for q in h.of_type(QueryChild)] == [c.child_id for c in live]
+    assert all(c.state is ChildState.UNKNOWN for c in live)
+    h.run(1)   # LP2 knows the order as New: working again
+    assert all(c.state.name == "WORKING" for c in live)

@@ -24,7 +24,7 @@ from typing import Any
 from gateway.config.model import ConnectionType, SessionID, SessionSettings
 from gateway.fix.codec import split_fields
 from gateway.fix.dictionary import DataDictionary
-from gateway.fix.errors import Garbled
+from gateway.fix.errors import Garbled, Rejection
 from gateway.fix.message import Message
 from gateway.fix.timefmt import utc_timestamp
 from gateway.fix.validation import ValidationOptions, Validator
@@ -215,6 +215,7 @@ class Recorder:
         self.reject_logon: str | None = None      # RejectLogon(text) on the peer's Logon
         self.do_not_send: Callable[[Message], bool] = lambda message: False
         self.from_app_error: Exception | None = None
+        self.refused: list[tuple[Message, Rejection]] = []
 
     def on_create(self, session: Session) -> None:
         self.created += 1
@@ -242,6 +243,9 @@ class Recorder:
         if self.from_app_error is not None:
             raise self.from_app_error
         self.from_app_messages.append(message)
+
+    def on_refused(self, message: Message, rejection: Rejection, session: Session) -> None:
+        self.refused.append((message, rejection))
 
     def cl_ord_ids(self) -> list[str]:
         """ClOrdID(11) of every application message delivered, in order."""

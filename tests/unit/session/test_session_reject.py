@@ -35,7 +35,27 @@ def test_validation_failure_rejected_with_reason_and_expected_seq_consumed(
     assert briefs(sent) == ["35=3|34=2|" + expected]
     assert rig.store.next_target_seq == 3
     assert rig.app.from_app_messages == []
+    # The application hears of the application messages it never gets (not of admin ones).
+    refused = [(m.msg_type, r.reason.value, r.ref_tag) for m, r in rig.app.refused]
+    reason = int(expected.rpartition("373=")[2])
+    tag = int(expected.partition("371=")[2].partition("|")[0]) if "371=" in expected else None
+    assert refused == ([(msg_type, reason, tag)] if msg_type not in ("0", "1") else [])
     assert briefs(rig.feed(rig.peer.test_request("next"))) == ["35=0|34=3|112=next"]
+
+
+def test_an_application_error_on_a_refused_message_is_logged_and_the_session_goes_on() -> None:
+    rig = logged_on()
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    rig.app.on_refused = fail   # type: ignore[method-assign]
+    sent = rig.feed(_order_with(rig, "21=1|40=1|54=1"))
+
+    assert [m.msg_type for m in sent] == ["3"]
+    assert any("Application error on refused D seq 2: RuntimeError('boom')" in e
+               for e in rig.log.events)
+    assert rig.session.is_logged_on
 
 
 def test_rejected_too_high_message_does_not_consume_or_ask_for_resend() -> None:

@@ -286,3 +286,13 @@ def test_id_prefix_keeps_ids_apart_between_runs() -> None:
     first = LPLogic(name="LP1", id_prefix="LP1-run1")
     second = LPLogic(name="LP1", id_prefix="LP1-run2")
     assert order_on_quote(first)[-1][17] != order_on_quote(second)[-1][17]
+
+
+def test_custom_tags_are_on_quotes_and_order_reports_but_not_on_status_answers() -> None:
+    logic = lp(custom_quote_tag=5002, custom_report_tag=5001)
+    assert quote(logic)[5002] == "1"
+    reports = order_on_quote(logic, "C1")
+    assert exec_types(reports) == ["0/0", "F/2"]
+    assert all(report[5001] == "1" for report in reports)
+    (status,) = handled(logic, status_request("C1")).messages
+    assert 5001 not in status and status[150] == "I"

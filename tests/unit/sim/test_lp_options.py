@@ -30,7 +30,8 @@ def test_flags_set_every_field() -> None:
         "--order-delay-ms", "40", "--reject-rate", "0.2", "--reject-reason", "8",
         "--last-look-reject-rate", "0.1", "--fill-ratio", "0.5", "--fills-per-order", "3",
         "--no-new-ack", "--disconnect-after-orders", "4", "--disconnect-drops-order",
-        "--silent-orders", "--seed", "9",
+        "--silent-orders", "--custom-quote-tag", "5002", "--custom-report-tag", "5001",
+        "--seed", "9",
     ])
     assert behaviour == LPBehaviour(
         mids={"EUR/USD": Decimal("1.1"), "USD/JPY": Decimal("150.5")}, spread=Decimal(3),
@@ -38,12 +39,14 @@ def test_flags_set_every_field() -> None:
         two_sided=False, quote_valid_ms=None, response_delay_ms=20, order_delay_ms=40,
         quote_reject_rate=0.2, quote_reject_reason=8, last_look_reject_rate=0.1,
         fill_ratio=Decimal("0.5"), fills_per_order=3, send_new_ack=False,
-        disconnect_after_orders=4, process_before_disconnect=False, silent_orders=True, seed=9)
+        disconnect_after_orders=4, process_before_disconnect=False, silent_orders=True,
+        custom_quote_tag=5002, custom_report_tag=5001, seed=9)
 
 
 @pytest.mark.parametrize("argv", [
     ["--mid", "EUR/USD"], ["--mid", "EUR/USD=abc"], ["--reject-rate", "1.5"],
     ["--spread-pips", "1", "--spread-bps", "1"], ["--fill-ratio", "NaN"],
+    ["--custom-report-tag", "x"],
 ])
 def test_bad_flags_are_refused(argv: list[str]) -> None:
     with pytest.raises((argparse.ArgumentError, SystemExit)):
@@ -53,6 +56,8 @@ def test_bad_flags_are_refused(argv: list[str]) -> None:
 def test_inconsistent_values_are_refused_by_the_behaviour() -> None:
     with pytest.raises(ValueError):
         _parse(["--fill-ratio", "2"])
+    with pytest.raises(ValueError):
+        _parse(["--custom-report-tag", "0"])
 
 
 round_trip_behaviours = st.builds(
@@ -76,6 +81,8 @@ round_trip_behaviours = st.builds(
     disconnect_after_orders=st.one_of(st.none(), st.integers(1, 50)),
     process_before_disconnect=st.booleans(),
     silent_orders=st.booleans(),
+    custom_quote_tag=st.one_of(st.none(), st.integers(1, 9999)),
+    custom_report_tag=st.one_of(st.none(), st.integers(1, 9999)),
     seed=st.integers(0, 2**31),
 )
 
