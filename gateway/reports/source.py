@@ -8,13 +8,12 @@ without its newline (a write in progress, or a torn tail) alone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from gateway.journal import JOURNAL_NAME, JournalError
+from gateway.journal import JOURNAL_NAME, JournalError, decode_record
 from routing.book import OrderBook
-from routing.records import Record, from_row
+from routing.records import Record
 
 
 def journal_path(data_path: Path) -> Path:
@@ -39,7 +38,7 @@ def read_journal(path: Path) -> Iterator[Record]:
             if not line.strip():
                 continue
             try:
-                yield from_row(json.loads(line))
+                yield decode_record(line)
             except (ValueError, KeyError, TypeError) as error:
                 raise JournalError(f"{path}, line {number}: unreadable record: {error}") from error
 
