@@ -53,6 +53,9 @@ class LPBehaviour:
     `process_before_disconnect` the LP books and executes that order first, so a
     later OrderStatusRequest reveals what happened, else it never saw it.
     `silent_orders` ignores child orders entirely (no booking, no answer).
+    `late_reports`: the executed order's reports still go out, `order_delay_ms` after
+    the drop, while the session is down; the FIX engine stores them and resends them
+    when the gateway, reconnected with sequence numbers kept, asks for the gap.
     """
 
     mids: Mapping[str, Decimal] = field(default_factory=_default_mids)
@@ -72,6 +75,7 @@ class LPBehaviour:
     send_new_ack: bool = True                # ExecutionReport New (150=0) before fills
     disconnect_after_orders: int | None = None
     process_before_disconnect: bool = True
+    late_reports: bool = False
     silent_orders: bool = False
     # Add TAG=1 to the Quotes / to the ExecutionReports answering child orders (not to
     # status answers): an LP whose messages carry a field the gateway's dictionary lacks.

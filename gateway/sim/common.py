@@ -15,8 +15,9 @@ class Reaction:
     """What the LP does about one inbound message.
 
     Send `messages` after `delay_ms` (the engine adapter schedules it; 0 means
-    at once), or, when `disconnect` is set, drop the session at once without
-    sending anything. `note` says in words what happened, for event logs.
+    at once). When `disconnect` is set, drop the session at once first; messages
+    then go out after the drop, to be stored by the engine and resent on reconnect.
+    `note` says in words what happened, for event logs.
     """
 
     messages: tuple[Message, ...] = ()

@@ -78,10 +78,9 @@ class LPApplication(BaseApplication):
             # Synchronous on purpose: the connection stops reading at once, so no later
             # message of the same TCP read is answered by a session that "crashed".
             session.disconnect(reaction.note or "scripted disconnect")
-            return
         if not reaction.messages:
             return
-        if reaction.delay_ms <= 0:
+        if reaction.delay_ms <= 0 and not reaction.disconnect:
             _send_all(session, reaction.messages)
         else:
             self._schedule(reaction.delay_ms / 1000, session, reaction.messages)

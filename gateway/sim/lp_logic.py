@@ -87,12 +87,16 @@ class LPLogic:
             return Reaction(note=f"{self.name}: order {cl_ord_id} ignored (silent_orders)")
         if behaviour.disconnect_after_orders == self._orders_since_behaviour:
             self.counters.disconnects += 1
+            reports: list[Message] = []
             if behaviour.process_before_disconnect:
-                self.desk.new_order(behaviour, self.rng, message, now_ns)  # reports are lost
-            return Reaction(disconnect=True, note=(
+                reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
+                _add_tag(reports, behaviour.custom_report_tag)
+            late = behaviour.late_reports and bool(reports)
+            return Reaction(tuple(reports) if late else (), behaviour.effective_order_delay_ms,
+                            disconnect=True, note=(
                 f"{self.name}: scripted disconnect on order {cl_ord_id} "
                 f"({'executed' if behaviour.process_before_disconnect else 'never booked'}, "
-                "not answered)"))
+                f"{'answered after the drop' if late else 'not answered'})"))
         reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
         _add_tag(reports, behaviour.custom_report_tag)
         return Reaction(tuple(reports), behaviour.effective_order_delay_ms)

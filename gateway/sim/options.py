@@ -82,6 +82,10 @@ def add_behaviour_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--disconnect-drops-order", action="store_true",
                        help="with --disconnect-after-orders: forget that order instead of "
                             "executing it silently")
+    group.add_argument("--late-reports", action="store_true",
+                       help="with --disconnect-after-orders: send that order's reports anyway, "
+                            "after the drop (stored, and resent after the reconnect: this LP "
+                            "keeps its sequence numbers, so set ResetOnLogon=N on the gateway)")
     group.add_argument("--silent-orders", action="store_true",
                        help="never answer child orders (ack timeouts)")
     group.add_argument("--custom-quote-tag", type=int, metavar="TAG",
@@ -113,6 +117,7 @@ def behaviour_from_args(args: argparse.Namespace) -> LPBehaviour:
         send_new_ack=not args.no_new_ack,
         disconnect_after_orders=args.disconnect_after_orders,
         process_before_disconnect=not args.disconnect_drops_order,
+        late_reports=args.late_reports,
         silent_orders=args.silent_orders,
         custom_quote_tag=args.custom_quote_tag,
         custom_report_tag=args.custom_report_tag,
@@ -149,6 +154,7 @@ def behaviour_to_argv(behaviour: LPBehaviour) -> list[str]:
             argv += [flag, str(tag)]
     flags = {"--one-sided": not behaviour.two_sided, "--no-new-ack": not behaviour.send_new_ack,
              "--disconnect-drops-order": not behaviour.process_before_disconnect,
+             "--late-reports": behaviour.late_reports,
              "--silent-orders": behaviour.silent_orders}
     argv += [flag for flag, wanted in flags.items() if wanted]
     return argv

@@ -4,7 +4,9 @@ Each simulated LP is one acceptor session: SenderCompID = the LP's CompID,
 TargetCompID = the gateway's CompID, on its own port (several LPs may share a
 port: the Logon's CompIDs pick the session). Sessions run all day
 (StartTime = EndTime = 00:00:00) with ResetOnLogon=Y, so a gateway that
-reconnects always starts both sequences at 1, as most LP test venues do.
+reconnects always starts both sequences at 1, as most LP test venues do - except
+an LP whose behaviour sends `late_reports`: it keeps its sequence numbers
+(ResetOnLogon=N), so that the reports it sent while down can be resent.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def acceptor_config_text(lps: Iterable[SimulatedLP], host: str = "127.0.0.1",
             f"SenderCompID={lp.name}",
             f"TargetCompID={lp.gateway_comp_id}",
             f"SocketAcceptPort={lp.port}",
+            *(["ResetOnLogon=N"] if lp.behaviour.late_reports else []),
         ]
     return "\n".join(lines) + "\n"
 

@@ -43,6 +43,7 @@ class LPSession:
     port: int
     symbols: tuple[str, ...] = ("EUR/USD", "GBP/USD", "USD/JPY")
     keys: Mapping[str, str] = field(default_factory=dict)
+    reset_on_logon: bool = True
 
 
 def render_config(workdir: Path, client_port: int, client_comp_id: str,
@@ -60,9 +61,11 @@ def render_config(workdir: Path, client_port: int, client_comp_id: str,
              "SocketAcceptHost=127.0.0.1", f"SocketAcceptPort={client_port}", "ResetOnLogon=N",
              *(f"{k}={v}" for k, v in {"RoutingStrategy": "best", **(client or {})}.items()), ""]
     for lp in lps:
-        # The QuickFIX LPs reset sequence numbers on every logon; so do we towards them.
+        # The QuickFIX LPs reset sequence numbers on every logon unless told not to; we
+        # do the same as each of them.
         lines += ["[SESSION]", "ConnectionType=initiator", f"TargetCompID={lp.name}",
-                  "SocketConnectHost=127.0.0.1", f"SocketConnectPort={lp.port}", "ResetOnLogon=Y",
+                  "SocketConnectHost=127.0.0.1", f"SocketConnectPort={lp.port}",
+                  f"ResetOnLogon={'Y' if lp.reset_on_logon else 'N'}",
                   f"LPName={lp.name}", f"LPSymbols={','.join(lp.symbols)}",
                   *(f"{k}={v}" for k, v in lp.keys.items()), ""]
     return "\n".join(lines)

@@ -96,6 +96,30 @@ def test_lp_session_drop_with_a_child_in_flight_holds_it_until_reconciled(
     assert manual[0].get(58) == NO_HEALTHY_LPS
 
 
+def test_reports_an_lp_sent_while_its_session_was_down_are_resent_and_counted_once(
+        open_world: OpenWorld) -> None:
+    # LP1 executes the child, drops the session, and sends its reports while down:
+    # QuickFIX stores them. Sequence numbers continue (ResetOnLogon=N both ways), so
+    # after the reconnect the gateway sees the gap, asks for it, and gets the reports
+    # again with PossDupFlag=Y - alongside the answer to its own OrderStatusRequest.
+    # The client must see the fill exactly once.
+    late: dict[str, Any] = {"skew": Decimal("-0.2"), "disconnect_after_orders": 1,
+                            "process_before_disconnect": True, "late_reports": True,
+                            "order_delay_ms": 200, "seed": 1}
+    world = open_world([LP.make("LP1", reset_on_logon=False, **late), LP.make("LP2", seed=2)])
+    gateway = world.gateway
+    reports = world.final(world.order("EUR/USD", BUY, M), timeout_s=15)
+    assert exec_types(reports) == [("0", "0"), ("F", "2")]
+    assert fills(reports) == [Fill("LP1", M, quoted(late, "EUR/USD", BUY))]
+    oid = order_id(reports)
+    resent = [m for m in gateway.received_from("LP1", "8", oid) if m.fields.get(43) == "Y"]
+    assert [m.fields[150] for m in resent] == ["0", "F"], "the reports were not resent"
+    assert any(m.msg_type == "2" for m in gateway.messages("LP1") if m.outgoing), (
+        "no ResendRequest for the gap")
+    assert gateway.sent_to("LP2", "D", oid) == []
+    assert "overfill" not in gateway.events()
+
+
 def test_lp_messages_the_gateway_refuses_lose_no_fill_and_wait_for_no_timeout(
         open_world: OpenWorld) -> None:
     # LP1 (best price) adds a user-defined field our dictionary lacks to its order

@@ -36,17 +36,20 @@ from tests.integration.flow.invariants import ReportChecker
 @dataclass(frozen=True)
 class LP:
     """An LP to start: its name, the symbols the gateway asks it for, its behaviour
-    (`LPBehaviour` fields) and extra gateway session keys (breaker, child terms)."""
+    (`LPBehaviour` fields), extra gateway session keys (breaker, child terms) and
+    whether both sides reset sequence numbers at each logon."""
 
     name: str
     symbols: tuple[str, ...] = ("EUR/USD", "GBP/USD", "USD/JPY")
     keys: Mapping[str, str] = field(default_factory=dict)
     behaviour: Mapping[str, Any] = field(default_factory=dict)
+    reset_on_logon: bool = True
 
     @classmethod
     def make(cls, name: str, symbols: Sequence[str] = ("EUR/USD", "GBP/USD", "USD/JPY"),
-             keys: Mapping[str, str] | None = None, **behaviour: Any) -> LP:
-        return cls(name, tuple(symbols), dict(keys or {}), behaviour)
+             keys: Mapping[str, str] | None = None, reset_on_logon: bool = True,
+             **behaviour: Any) -> LP:
+        return cls(name, tuple(symbols), dict(keys or {}), behaviour, reset_on_logon)
 
 
 class World:
@@ -62,7 +65,8 @@ class World:
         self._lp_starts = 0
         self.checker = ReportChecker()
         client_port = free_port()
-        sessions = [LPSession(lp.name, self.ports[lp.name], lp.symbols, lp.keys) for lp in lps]
+        sessions = [LPSession(lp.name, self.ports[lp.name], lp.symbols, lp.keys, lp.reset_on_logon)
+                    for lp in lps]
         self.gateway = GatewayProcess(workdir / "gateway", render_config(
             workdir / "gateway", client_port, self.client_comp_id, sessions, gateway, client))
         self.client = QuickFixClient(workdir / "client", client_port, self.client_comp_id,
@@ -101,7 +105,8 @@ class World:
         """Start (or restart) the LP `name` on its port."""
         self._lp_starts += 1
         process = start_qf_lp(self.workdir / f"lp-{name}-{self._lp_starts}", self.ports[name],
-                              name, **dict(self.specs[name].behaviour))
+                              name, reset_on_logon=self.specs[name].reset_on_logon,
+                              **dict(self.specs[name].behaviour))
         self.lps[name] = process
         return process
 

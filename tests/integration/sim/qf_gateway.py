@@ -49,12 +49,13 @@ class QuickFixGateway:
     """A QuickFIX initiator FIXGW -> `lp_comp_id` on 127.0.0.1:`port`."""
 
     def __init__(self, workdir: Path, port: int, lp_comp_id: str = "LP1",
-                 gateway_comp_id: str = "FIXGW") -> None:
+                 gateway_comp_id: str = "FIXGW", reset_on_logon: bool = True) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         cfg = workdir / "initiator.cfg"
         cfg.write_text("\n".join([
             "[DEFAULT]", "ConnectionType=initiator", "ReconnectInterval=1", "HeartBtInt=30",
-            "StartTime=00:00:00", "EndTime=00:00:00", "ResetOnLogon=Y",
+            "StartTime=00:00:00", "EndTime=00:00:00",
+            f"ResetOnLogon={'Y' if reset_on_logon else 'N'}",
             f"FileStorePath={workdir / 'store'}", f"FileLogPath={workdir / 'log'}",
             "UseDataDictionary=Y", f"DataDictionary={quickfix_dictionary_path()}", "",
             "[SESSION]", "BeginString=FIX.4.4", f"SenderCompID={gateway_comp_id}",

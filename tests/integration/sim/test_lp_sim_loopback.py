@@ -105,6 +105,21 @@ async def test_scripted_disconnect_then_status_request_after_reconnect(port: int
         assert sim.counters("LP1").disconnects == 1
 
 
+async def test_late_reports_sent_while_down_are_resent_after_reconnect(port: int,
+                                                                       tmp_path: Path) -> None:
+    async with _simulator(port, tmp_path, disconnect_after_orders=1, late_reports=True,
+                          order_delay_ms=100) as sim, \
+            QuickFixGateway(tmp_path / "qf", port, reset_on_logon=False) as gw:
+        await gw.wait_logged_on()
+        gw.send(quote_request("RQ1"))
+        quoted = await gw.receive()
+        gw.send(new_order("C1", price=quoted[133], quote_id=quoted[117]))
+        new, fill = await gw.receive_n(2, timeout_s=10)   # resent once QuickFIX is back
+        assert [(m[150], m[39], m[11], m.header.get(43)) for m in (new, fill)] == [
+            ("0", "0", "C1", "Y"), ("F", "2", "C1", "Y")]
+        assert gw.app.logons >= 2 and sim.counters("LP1").disconnects == 1
+
+
 async def test_drop_disconnects_the_gateway_now(port: int, tmp_path: Path) -> None:
     async with _simulator(port, tmp_path) as sim, QuickFixGateway(tmp_path / "qf", port) as gw:
         await gw.wait_logged_on()

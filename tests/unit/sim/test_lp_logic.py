@@ -233,6 +233,18 @@ def test_scripted_disconnect_executes_the_order_silently_then_drops() -> None:
     assert logic.counters.disconnects == 1
 
 
+def test_scripted_disconnect_with_late_reports_sends_them_after_the_drop() -> None:
+    logic = lp(disconnect_after_orders=1, late_reports=True, order_delay_ms=200)
+    quoted = quote(logic)
+    reaction = handled(logic, new_order("C1", price=quoted[133], quote_id=quoted[117]))
+    assert reaction.disconnect and reaction.delay_ms == 200
+    assert exec_types(list(reaction.messages)) == ["0/0", "F/2"]
+    assert "answered after the drop" in reaction.note
+    unseen = handled(lp(disconnect_after_orders=1, late_reports=True,
+                        process_before_disconnect=False), new_order("C1", ord_type="1"))
+    assert unseen.disconnect and unseen.messages == ()   # never booked: nothing to send
+
+
 def test_scripted_disconnect_can_drop_the_order_unseen() -> None:
     logic = lp(disconnect_after_orders=1, process_before_disconnect=False)
     assert handled(logic, new_order("C1", ord_type="1")).disconnect

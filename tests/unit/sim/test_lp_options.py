@@ -29,7 +29,7 @@ def test_flags_set_every_field() -> None:
         "--size", "250000", "--one-sided", "--valid-ms", "0", "--delay-ms", "20",
         "--order-delay-ms", "40", "--reject-rate", "0.2", "--reject-reason", "8",
         "--last-look-reject-rate", "0.1", "--fill-ratio", "0.5", "--fills-per-order", "3",
-        "--no-new-ack", "--disconnect-after-orders", "4", "--disconnect-drops-order",
+        "--no-new-ack", "--disconnect-after-orders", "4", "--disconnect-drops-order", "--late-reports",
         "--silent-orders", "--custom-quote-tag", "5002", "--custom-report-tag", "5001",
         "--seed", "9",
     ])
@@ -39,7 +39,8 @@ def test_flags_set_every_field() -> None:
         two_sided=False, quote_valid_ms=None, response_delay_ms=20, order_delay_ms=40,
         quote_reject_rate=0.2, quote_reject_reason=8, last_look_reject_rate=0.1,
         fill_ratio=Decimal("0.5"), fills_per_order=3, send_new_ack=False,
-        disconnect_after_orders=4, process_before_disconnect=False, silent_orders=True,
+        disconnect_after_orders=4, process_before_disconnect=False, late_reports=True,
+        silent_orders=True,
         custom_quote_tag=5002, custom_report_tag=5001, seed=9)
 
 
@@ -80,6 +81,7 @@ round_trip_behaviours = st.builds(
     send_new_ack=st.booleans(),
     disconnect_after_orders=st.one_of(st.none(), st.integers(1, 50)),
     process_before_disconnect=st.booleans(),
+    late_reports=st.booleans(),
     silent_orders=st.booleans(),
     custom_quote_tag=st.one_of(st.none(), st.integers(1, 9999)),
     custom_report_tag=st.one_of(st.none(), st.integers(1, 9999)),
