@@ -55,9 +55,10 @@ class Application(Protocol):
     def from_app(self, message: Message, session: Session) -> None: ...
 
     def on_refused(self, message: Message, rejection: Rejection, session: Session) -> None:
-        """An application message the session answered with a Reject (it failed validation)
-        and so never delivers. QuickFIX has no such callback; a gateway needs one, or what
-        a refused ExecutionReport said would be lost without its knowing."""
+        """An application message the session answered with a session Reject (it failed
+        validation, or a header check) and so never delivers. QuickFIX has no such
+        callback; a gateway needs one, or what a refused ExecutionReport said would be
+        lost without its knowing."""
         ...
 
 

@@ -133,7 +133,7 @@ class Session(SessionOutput):
         header = message.header
         missing = 49 if 49 not in header else 56 if 56 not in header else 0
         if missing:
-            self._refuse(message, Rejection(Reason.REQUIRED_TAG_MISSING, missing))
+            self._reject(message, Rejection(Reason.REQUIRED_TAG_MISSING, missing))
         elif message.begin_string != self.session_id.begin_string:
             if message.msg_type == "5":
                 self._next_logout(structured)
@@ -143,25 +143,13 @@ class Session(SessionOutput):
         else:
             rejection = self.validator.validate(structured)
             if rejection is not None:
-                self._refuse(message, rejection)
+                self._reject(message, rejection)
             else:
                 self._dispatch(structured)
         if not queued:
             self._process_queue()
         if self.is_logged_on:
             self.poll()
-
-    def _refuse(self, message: Message, rejection: Rejection) -> None:
-        """Reject an invalid message; an application message is also reported to the
-        application, which never gets it otherwise."""
-        self._reject(message, rejection)
-        if not self.received_logon or message.msg_type in admin.ADMIN_MSG_TYPES:
-            return
-        try:
-            self.application.on_refused(message, rejection, self)
-        except Exception as error:
-            self.event(f"Application error on refused {message.msg_type} "
-                       f"seq {message.get(34)}: {error!r}")
 
     def _dispatch(self, structured: Structured) -> None:
         message = structured.message

@@ -195,6 +195,16 @@ class SessionOutput:
         rejects = self.stats.rejects_sent
         rejects[rejection.reason] = rejects.get(rejection.reason, 0) + 1
         self._send_raw(admin.reject(message, rejection))
+        if message.msg_type not in admin.ADMIN_MSG_TYPES:
+            self._tell_refused(message, rejection)
+
+    def _tell_refused(self, message: Message, rejection: Rejection) -> None:
+        """A rejected application message never reaches `from_app`: say so instead."""
+        try:
+            self.application.on_refused(message, rejection, self._session)
+        except Exception as error:
+            self.event(f"Application error on refused {message.msg_type} "
+                       f"seq {message.get(34)}: {error!r}")
 
     def _reject_then_logout(self, message: Message, rejection: Rejection) -> None:
         self._reject(message, rejection)

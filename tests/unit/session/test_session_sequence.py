@@ -116,6 +116,8 @@ def test_too_low_with_poss_dup_without_orig_sending_time_rejected_seq_not_consum
     assert briefs(sent) == ["35=3|34=2|45=2|58=Required tag missing|371=122|372=D|373=1"]
     assert rig.store.next_target_seq == 4
     assert rig.app.cl_ord_ids() == ["O2", "O3"]
+    # Not delivered, so the application hears of it (every session Reject says so).
+    assert [(m.get(11), r.ref_tag) for m, r in rig.app.refused] == [("O2", 122)]
 
 
 def test_too_low_with_orig_sending_time_after_sending_time_rejected_then_logout() -> None:
