@@ -164,8 +164,8 @@ class GatewayApplication(BaseApplication):
         if message.msg_type == "8":
             self.run(executions.report_refused(self.router, lp, fixmap.report_child_ids(message),
                                                text, now))
-        elif message.msg_type in ("S", "AG") and message.get(131):
-            self.run(self.router.on_quote_reject(lp, message.get(131) or "", text, now))
+        elif message.msg_type in ("S", "AG") and (quote_req_id := message.get(131)):
+            self.run(self.router.on_quote_reject(lp, quote_req_id, text, now))
 
     def from_app(self, message: Message, session: Session) -> None:
         key = str(session.session_id)

@@ -99,14 +99,22 @@ def _reconcile(router: Router, order: ParentOrder, child: ChildOrder, r: ChildRe
 
 def children_unknown(router: Router, lp: str, reason: str, now_s: float) -> list[Action]:
     """Every live child on `lp` becomes UNKNOWN (its LP session dropped)."""
-    actions: list[Action] = []
-    for child in list(router.book.children.values()):
-        if child.lp == lp and child.is_live:
-            router.record(ChildUnknown(child.order_id, child.child_id, reason, now_s))
-            actions.append(Alert("unknown_child", child.order_id,
-                                 f"child {child.child_id} on {lp} is UNKNOWN ({reason}); "
-                                 f"{child.open_qty} stays reserved"))
-    return actions
+    return [_make_unknown(router, child, reason, now_s)
+            for child in list(router.book.children.values()) if child.lp == lp and child.is_live]
+
+
+def _make_unknown(router: Router, child: ChildOrder, reason: str, now_s: float) -> Alert:
+    router.record(ChildUnknown(child.order_id, child.child_id, reason, now_s))
+    return Alert("unknown_child", child.order_id,
+                 f"child {child.child_id} on {child.lp} is UNKNOWN ({reason}); "
+                 f"{child.open_qty} stays reserved")
+
+
+def _query(router: Router, child: ChildOrder) -> QueryChild:
+    """An OrderStatusRequest for `child`, remembered so that it is not asked twice."""
+    child.status_requested = True
+    order = router.book.orders[child.order_id]
+    return QueryChild(child, order.symbol, order.side)
 
 
 def report_refused(router: Router, lp: str, child_ids: tuple[str, ...], reason: str,
@@ -118,38 +126,27 @@ def report_refused(router: Router, lp: str, child_ids: tuple[str, ...], reason: 
     the refused report before its answer (one session is in order), so the answer
     covers it. A status answer the session refuses as well leaves the child UNKNOWN,
     to the UnknownChildPolicy; nothing is assumed filled or not filled."""
-    named = [child for child_id in child_ids
-             if (child := router.book.children.get(child_id)) is not None and child.lp == lp][:1]
-    children = [child for child in named or [
-        c for c in router.book.children.values() if c.lp == lp and c.is_live]
-        if not (child.state is ChildState.UNKNOWN and child.status_requested)]
+    children = router.book.children
+    named = next((child for child_id in child_ids
+                  if (child := children.get(child_id)) is not None and child.lp == lp), None)
+    candidates = [named] if named else [c for c in children.values() if c.lp == lp and c.is_live]
+    asking = [c for c in candidates if not (c.state is ChildState.UNKNOWN and c.status_requested)]
     actions: list[Action] = [Alert(
-        "report_refused", named[0].order_id if named else "",
+        "report_refused", named.order_id if named else "",
         f"{lp}: ExecutionReport for {'/'.join(child_ids) or '?'} refused ({reason}); "
-        f"asking for the status of {', '.join(c.child_id for c in children) or 'no child'}")]
-    for child in children:
+        f"asking for the status of {', '.join(c.child_id for c in asking) or 'no child'}")]
+    for child in asking:
         if child.is_live and child.state is not ChildState.UNKNOWN:
-            router.record(ChildUnknown(child.order_id, child.child_id, f"report refused: {reason}",
-                                       now_s))
-            actions.append(Alert("unknown_child", child.order_id,
-                                 f"child {child.child_id} on {lp} is UNKNOWN (report refused); "
-                                 f"{child.open_qty} stays reserved"))
+            actions.append(_make_unknown(router, child, f"report refused: {reason}", now_s))
         if lp in router.connected:
-            child.status_requested = True
-            order = router.book.orders[child.order_id]
-            actions.append(QueryChild(child, order.symbol, order.side))
+            actions.append(_query(router, child))
     return actions
 
 
 def query_unknown(router: Router, lp: str) -> list[Action]:
     """Ask a reconnected LP about its UNKNOWN children."""
-    actions: list[Action] = []
-    for child in router.book.children.values():
-        if child.lp == lp and child.state is ChildState.UNKNOWN:
-            child.status_requested = True
-            order = router.book.orders[child.order_id]
-            actions.append(QueryChild(child, order.symbol, order.side))
-    return actions
+    return [_query(router, child) for child in router.book.children.values()
+            if child.lp == lp and child.state is ChildState.UNKNOWN]
 
 
 def check_children(router: Router, now_s: float) -> list[Action]:
@@ -165,8 +162,7 @@ def check_children(router: Router, now_s: float) -> list[Action]:
                 actions.append(Alert("unknown_child", order.order_id,
                                      f"child {child.child_id} on {child.lp} is UNKNOWN: {reason}"))
                 if child.lp in router.connected:
-                    child.status_requested = True
-                    actions.append(QueryChild(child, order.symbol, order.side))
+                    actions.append(_query(router, child))
             elif (child.state is ChildState.UNKNOWN and child.unknown_since_s
                   and now_s - child.unknown_since_s > config.unknown_child_timeout_s):
                 actions += _unknown_timeout(router, order, child, now_s)

@@ -85,21 +85,20 @@ class LPLogic:
         if behaviour.silent_orders:
             self.counters.ignored_orders += 1
             return Reaction(note=f"{self.name}: order {cl_ord_id} ignored (silent_orders)")
-        if behaviour.disconnect_after_orders == self._orders_since_behaviour:
-            self.counters.disconnects += 1
-            reports: list[Message] = []
-            if behaviour.process_before_disconnect:
-                reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
-                _add_tag(reports, behaviour.custom_report_tag)
-            late = behaviour.late_reports and bool(reports)
-            return Reaction(tuple(reports) if late else (), behaviour.effective_order_delay_ms,
-                            disconnect=True, note=(
-                f"{self.name}: scripted disconnect on order {cl_ord_id} "
-                f"({'executed' if behaviour.process_before_disconnect else 'never booked'}, "
-                f"{'answered after the drop' if late else 'not answered'})"))
-        reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
-        _add_tag(reports, behaviour.custom_report_tag)
-        return Reaction(tuple(reports), behaviour.effective_order_delay_ms)
+        drop = behaviour.disconnect_after_orders == self._orders_since_behaviour
+        reports: list[Message] = []
+        if not drop or behaviour.process_before_disconnect:
+            reports = self.desk.new_order(behaviour, self.rng, message, now_ns)
+            _add_tag(reports, behaviour.custom_report_tag)
+        if not drop:
+            return Reaction(tuple(reports), behaviour.effective_order_delay_ms)
+        self.counters.disconnects += 1
+        late = behaviour.late_reports and bool(reports)
+        return Reaction(tuple(reports) if late else (), behaviour.effective_order_delay_ms,
+                        disconnect=True, note=(
+            f"{self.name}: scripted disconnect on order {cl_ord_id} "
+            f"({'executed' if behaviour.process_before_disconnect else 'never booked'}, "
+            f"{'answered after the drop' if late else 'not answered'})"))
 
 
 def _add_tag(messages: list[Message], tag: int | None) -> None:
