@@ -11,11 +11,14 @@ with PossDupFlag=Y, each arriving exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+from gateway.transport.engine import Engine
 from tests.fixtures import gateway_config
 from tests.fixtures.echo_gateway import OrderEchoApplication
-from tests.fixtures.peer_process import qf_peer
+from tests.fixtures.peer_process import PeerProcess, qf_peer
 from tests.fixtures.ports import free_port
 from tests.fixtures.qf_peer import data_text
 from tests.integration.session.helpers import (
@@ -38,6 +41,18 @@ def _initiator_config(tmp_path: Path, port: int) -> Path:
     return gateway_config.write_config(tmp_path / "gw", [gateway_config.initiator(port)])
 
 
+@contextlib.asynccontextmanager
+async def _quickfix_initiator_logged_on(tmp_path: Path
+                                        ) -> AsyncIterator[tuple[Engine, PeerProcess, OrderEchoApplication]]:
+    """Our acceptor with the order-echo application and a QuickFIX initiator logged on to it."""
+    port = free_port()
+    app = OrderEchoApplication()
+    async with running_engine(_acceptor_config(tmp_path, port), app) as engine, \
+            qf_peer("initiator", port, tmp_path / "qf") as qf:
+        await qf.wait_for(lambda e: e["ev"] == "logon", 10, "logon")
+        yield engine, qf, app
+
+
 def _last_seq(events: list[dict[str, object]], direction: str) -> int:
     seqs = [int(str(event["seq"])) for event in events if event["ev"] == direction]
     return max(seqs)
@@ -45,11 +60,7 @@ def _last_seq(events: list[dict[str, object]], direction: str) -> int:
 
 async def test_quickfix_initiator_logs_on_sends_orders_gets_answers_and_logs_out(
         tmp_path: Path) -> None:
-    port = free_port()
-    app = OrderEchoApplication()
-    async with running_engine(_acceptor_config(tmp_path, port), app) as engine, \
-            qf_peer("initiator", port, tmp_path / "qf") as qf:
-        await qf.wait_for(lambda e: e["ev"] == "logon", 10, "logon")
+    async with _quickfix_initiator_logged_on(tmp_path) as (engine, qf, app):
         await qf.command("send 20 A")
         await wait_for_reports(qf, "A", 20)
 
@@ -74,11 +85,7 @@ async def test_data_fields_holding_soh_pass_both_ways_between_quickfix_and_us(
     # EncodedText(355) is FIX "data": it may hold SOH, '=' and "10=", and is read by
     # EncodedTextLen(354). QuickFIX sends it in orders; our application echoes it in
     # the reports, which QuickFIX parses and validates with its own dictionary.
-    port = free_port()
-    app = OrderEchoApplication()
-    async with running_engine(_acceptor_config(tmp_path, port), app), \
-            qf_peer("initiator", port, tmp_path / "qf") as qf:
-        await qf.wait_for(lambda e: e["ev"] == "logon", 10, "logon")
+    async with _quickfix_initiator_logged_on(tmp_path) as (_, qf, app):
         await qf.command("send-data 5 T")
         await wait_for_reports(qf, "T", 5)
 
