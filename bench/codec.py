@@ -48,9 +48,10 @@ from pathlib import Path
 import quickfix  # type: ignore[import-untyped]
 import simplefix  # type: ignore[import-untyped]
 
-from gateway.fix.codec import SPEEDUPS, Framer, encode, split_fields
+from gateway.fix.codec import SPEEDUPS, encode, split_fields
 from gateway.fix.dictionary import DEFAULT_DICTIONARY, DataDictionary
 from gateway.fix.errors import Garbled
+from gateway.fix.framing import Framer
 from gateway.fix.message import Message
 from gateway.fix.validation import Validator
 

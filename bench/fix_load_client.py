@@ -18,8 +18,9 @@ import asyncio
 import time
 from collections import deque
 
-from gateway.fix.codec import Framer, encode, split_fields
+from gateway.fix.codec import encode, split_fields
 from gateway.fix.errors import Garbled
+from gateway.fix.framing import Framer
 from gateway.fix.message import Message, Value
 from gateway.fix.timefmt import utc_timestamp
 

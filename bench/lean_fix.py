@@ -15,8 +15,9 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from gateway.fix.codec import Framer, checksum, split_fields
+from gateway.fix.codec import checksum, split_fields
 from gateway.fix.errors import Garbled
+from gateway.fix.framing import Framer
 from gateway.fix.timefmt import utc_timestamp
 
 SOH = "\x01"

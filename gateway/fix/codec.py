@@ -1,10 +1,8 @@
-"""FIX tag=value codec: stream framing, field splitting, canonical encoding.
+"""FIX tag=value codec: field splitting and canonical encoding of framed messages.
 
-Framing follows QuickFIX's parser (FORMAT.md §8.3): skip to the next `8=`, read
-BodyLength L from the `9=` field, skip L bytes, then search forward for the next
-`<SOH>10=` and end at the SOH after it. A wrong BodyLength therefore either ends
-early at the message's own CheckSum or swallows the next message; both yield a
-frame that `split_fields` reports as garbled (no exception ever leaves the codec).
+Frames come from `gateway.fix.framing.Framer`; `split_fields` verifies one (first
+fields, BodyLength, CheckSum) and reports what is wrong as `Garbled` (no exception
+ever leaves the codec).
 
 Data fields (FIX type "data": RawData, XmlData, EncodedText, Signature...) may hold
 SOH; as in QuickFIX, one right after its length field is read by that length, and
@@ -36,6 +34,7 @@ from operator import itemgetter
 
 from gateway.fix import speedups
 from gateway.fix.errors import EncodeError, Garbled, GarbledReason
+from gateway.fix.framing import digits_value
 from gateway.fix.message import Group, Item, Message
 
 # Whether the C speedups are in use (the extension imported and not switched off).
@@ -44,7 +43,6 @@ _c_split_fields = speedups.split_fields
 _c_encode_message = speedups.encode_message
 
 SOH = "\x01"
-DEFAULT_MAX_MESSAGE_SIZE = 1 << 20
 
 _TAG_OF: dict[str, int] = {str(tag): tag for tag in range(10_000)}
 # Tags other than 8, 9, 10, for the fields between 35 and the CheckSum: one of those
@@ -83,99 +81,6 @@ def checksum(data: bytes | bytearray | memoryview) -> int:
     return total & 0xFF
 
 
-class Framer:
-    """Cuts a byte stream into candidate FIX frames, QuickFIX style.
-
-    `feed` returns complete frames (bytes) and `Garbled` values for input that
-    was skipped; partial input is kept for the next call. Memory is bounded:
-    nothing larger than `max_message_size` is ever buffered for long.
-    """
-
-    __slots__ = ("_buffer", "max_message_size")
-
-    def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> None:
-        self._buffer = bytearray()
-        self.max_message_size = max_message_size
-
-    @property
-    def buffered(self) -> int:
-        return len(self._buffer)
-
-    def feed(self, data: bytes) -> list[bytes | Garbled]:
-        buffer = self._buffer
-        source: bytes | bytearray
-        if buffer or data.__class__ is not bytes:
-            buffer += data
-            source = buffer
-        else:
-            source = data  # the usual case: read straight from `data`, buffer only the rest
-        out: list[bytes | Garbled] = []
-        position = 0
-        end = len(source)
-        while position < end:
-            step = self._next(source, position, out)
-            if step < 0:
-                break
-            position = step
-        if source is buffer:
-            if position:
-                del buffer[:position]
-        elif position < len(data):
-            buffer += memoryview(data)[position:]
-        return out
-
-    def _next(self, buffer: bytes | bytearray, position: int, out: list[bytes | Garbled]) -> int:
-        """Consume one frame or junk run from `position`; -1 when more input is needed."""
-        start = buffer.find(b"8=", position)
-        if start < 0:
-            keep = 1 if buffer.endswith(b"8") else 0
-            end = len(buffer) - keep
-            if end > position:
-                out.append(Garbled(GarbledReason.JUNK, "no BeginString", bytes(buffer[position:end])))
-                return end
-            return -1
-        if start > position:
-            out.append(Garbled(GarbledReason.JUNK, "before BeginString", bytes(buffer[position:start])))
-        # Every search stays inside the size window, so the verdict on a candidate
-        # depends on the stream only, never on how it was split into reads.
-        limit = start + self.max_message_size
-        length_field = buffer.find(b"\x019=", start, limit)
-        if length_field < 0:
-            return self._wait_or_drop(buffer, position, start, out)
-        length_end = buffer.find(b"\x01", length_field + 3, limit)
-        if length_end < 0:
-            return self._wait_or_drop(buffer, position, start, out)
-        length_text = buffer[length_field + 3:length_end]
-        if not length_text.isdigit():
-            out.append(Garbled(GarbledReason.BAD_BODY_LENGTH_FIELD, repr(bytes(length_text)), bytes(buffer[start:length_end + 1])))
-            return start + 2
-        body_end = length_end + 1 + (int(length_text) if len(length_text) < 20
-                                     else _number(length_text.decode("ascii")))
-        if body_end - start > self.max_message_size:
-            out.append(Garbled(GarbledReason.TOO_LARGE, f"BodyLength {bytes(length_text[:24])!r}", bytes(buffer[start:length_end + 1])))
-            return start + 2
-        if len(buffer) < body_end:
-            return start if start > position else -1
-        checksum_field = buffer.find(b"\x0110=", body_end - 1, limit)
-        if checksum_field < 0:
-            return self._wait_or_drop(buffer, position, start, out)
-        end = buffer.find(b"\x01", checksum_field + 4, limit)
-        if end < 0:
-            return self._wait_or_drop(buffer, position, start, out)
-        frame = buffer[start:end + 1]
-        out.append(frame if frame.__class__ is bytes else bytes(frame))
-        return end + 1
-
-    def _wait_or_drop(self, buffer: bytes | bytearray, position: int, start: int,
-                      out: list[bytes | Garbled]) -> int:
-        if len(buffer) - start < self.max_message_size:
-            # Keep the incomplete candidate; what precedes it was reported as junk.
-            return start if start > position else -1
-        out.append(Garbled(GarbledReason.TOO_LARGE, "no complete message within the size limit",
-                           bytes(buffer[start:start + 64])))
-        return start + 2
-
-
 def split_fields(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     """Verify a frame (first fields, BodyLength, CheckSum) and split it into tags and values.
 
@@ -199,14 +104,14 @@ def split_fields_py(frame: bytes) -> tuple[list[int], list[str]] | Garbled:
     declared = head[1]
     # int() inline for the usual short numbers: a call to _number costs on this path.
     if checksum_start != head.end() - 3 + (
-            int(declared) if len(declared) < 20 else _number(declared)):
+            int(declared) if len(declared) < 20 else digits_value(declared)):
         return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
     declared_sum = text[checksum_start + 3:-1]
     # isdecimal, not isdigit: int() refuses the latin-1 superscripts isdigit accepts.
     if not declared_sum.isdecimal() or text[-1] != SOH:
         return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
     summed = frame[:checksum_start]
-    if ((int(declared_sum) if len(declared_sum) < 20 else _number(declared_sum))
+    if ((int(declared_sum) if len(declared_sum) < 20 else digits_value(declared_sum))
             != ((zlib.adler32(summed) - 1) & 0xFF if checksum_start <= 256 else checksum(summed))):
         return Garbled(GarbledReason.BAD_CHECKSUM, f"CheckSum {declared_sum[:24]}", frame)
     if _ALTERNATING.startswith(frame.translate(None, _NOT_SEPARATOR)):
@@ -245,15 +150,6 @@ def _bad_head(text: str, frame: bytes) -> Garbled:
     return Garbled(GarbledReason.BODY_LENGTH_MISMATCH, f"BodyLength {declared[:24]}", frame)
 
 
-def _number(digits: str) -> int:
-    """The value of an ASCII digit string; int() refuses more than 4300 digits."""
-    if len(digits) > 20:
-        digits = digits.lstrip("0") or "0"
-        if len(digits) > 20:
-            return 1 << 70  # larger than any length, checksum or tag
-    return int(digits)
-
-
 def _split_slow(fields: str) -> tuple[list[str], list[str]] | Garbled:
     """Field by field: values that contain '=' (legal), fields without it (garbled),
     and data fields, read by the length their length field gives (they may hold SOH)."""
@@ -280,7 +176,7 @@ def _split_slow(fields: str) -> tuple[list[str], list[str]] | Garbled:
         data_tag = _DATA_AFTER_LENGTH.get(tag)
         if data_tag is not None:
             if value.isascii() and value.isdigit():
-                data_length = int(value) if len(value) < 20 else _number(value)
+                data_length = int(value) if len(value) < 20 else digits_value(value)
             else:
                 data_tag = None   # not a length: the data field ends at SOH (and fails validation)
         if stop >= end:
@@ -296,7 +192,7 @@ def _convert_tags(tag_texts: list[str]) -> list[int] | None:
             body = text[1:] if text.startswith("-") else text
             if not body.isdigit() or not body.isascii():
                 return None
-            tag = -_number(body) if text.startswith("-") else _number(body)
+            tag = -digits_value(body) if text.startswith("-") else digits_value(body)
             if not _INT32_MIN <= tag <= _INT32_MAX:
                 return None  # QuickFIX reads tags as int: out of range is "not an integer"
         tags.append(tag)

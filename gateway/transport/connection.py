@@ -25,8 +25,8 @@ import socket
 from collections.abc import Callable
 from typing import cast
 
-from gateway.fix.codec import Framer
 from gateway.fix.errors import Garbled
+from gateway.fix.framing import Framer
 from gateway.session.core import Session
 from gateway.transport.flush import TurnFlusher
 

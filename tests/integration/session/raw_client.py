@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gateway.fix.codec import Framer, encode, split_fields
+from gateway.fix.codec import encode, split_fields
 from gateway.fix.errors import Garbled
+from gateway.fix.framing import Framer
 from gateway.fix.message import Item, Message, Value
 from gateway.fix.timefmt import utc_timestamp
 

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gateway.fix.codec import DEFAULT_MAX_MESSAGE_SIZE, Framer, split_fields
+from gateway.fix.codec import split_fields
 from gateway.fix.errors import Garbled, GarbledReason
+from gateway.fix.framing import DEFAULT_MAX_MESSAGE_SIZE, Framer
 from gateway.fix.validation import Structured, Validator
 
 from .strategies import messages, render
